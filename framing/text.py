@@ -1,0 +1,208 @@
+"""Text layer: sentences, tokens and normalisation for matching.
+
+Everything here works on plain strings and returns character offsets into the string it was given, so
+results can always be traced back to the cleaned article text. Nothing downloads data: the sentence
+splitter is NLTK's Punkt algorithm with parameters built from ``framing/data/abbreviations.txt`` (news
+abbreviations such as "U.S.", "Gen.", "Jan."), and the tokeniser is a regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+__all__ = [
+    "split_paragraphs",
+    "split_sentences",
+    "span_tokenize",
+    "tokenize",
+    "normalize_token",
+    "normalize_text",
+    "words",
+    "STOP_WORDS",
+]
+
+# Tokens: dotted abbreviations (U.S., U.N.), numbers with separators and units ($2.5, 100,000, 8,500,
+# 14%), social handles and hashtags, words with inner hyphens or apostrophes (Kiev's, de-escalation,
+# Thomas-Greenfield; any script, so Cyrillic names stay whole), then any other non-space character.
+_TOKEN_RE = re.compile(
+    r"""
+    (?:[^\W\d_]\.){2,}(?![^\W\d_])            # U.S.  U.N.  e.g.
+    | [$€£]?\d+(?:[.,:]\d+)*(?:%|bn|m|k)?(?![^\W\d_])  # 100,000  $2.5bn  14%  9-10 is two numbers
+    | [@\#][^\W_][\w]*                         # @ZelenskyyUa  #UkrainiansWillResist
+    | [^\W\d_](?:[\w]|[-'’‘ʼ](?=[^\W_]))*       # words, inner hyphens and apostrophes
+    | \d[\w]*                                  # 2014-style numbers glued to letters (20th, 1990s)
+    | [^\w\s]                                  # punctuation
+    """,
+    re.VERBOSE,
+)
+_WORD_START_RE = re.compile(r"[^\W_]")
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_POSSESSIVE_RE = re.compile(r"(?<=\w)'s$|(?<=s)'$")
+
+
+def _data_path(name: str):
+    return resources.files("framing.data").joinpath(name)
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    abbreviations = set()
+    with _data_path("abbreviations.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                abbreviations.add(line.lower())
+    # Initials ("Joe R. Biden") never end a sentence in news copy often enough to matter.
+    abbreviations.update("abcdefghijklmnopqrstuvwxyz")
+    params.abbrev_types = abbreviations
+    return PunktSentenceTokenizer(params, lang_vars=_NewsLanguageVars())
+
+
+class _NewsLanguageVars(PunktLanguageVars):
+    # Also end sentences at "?" and "!" followed by a closing quote, as Punkt does by default, but keep
+    # the ellipsis inside a sentence ("countermeasures…that would").
+    sent_end_chars = (".", "?", "!")
+
+
+_PARAGRAPH_RE = re.compile(r"[^\n]+")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the paragraphs (non-empty lines) of ``text``.
+
+    News text extracted from web pages puts one paragraph on a line; a line never continues a sentence
+    across a line break, so splitting on newlines first keeps headlines, subheads and embedded posts
+    out of the neighbouring sentences.
+
+    Examples
+    --------
+    >>> split_paragraphs("Title\\n\\nFirst line. Second.\\n")
+    [(0, 5), (7, 26)]
+    """
+    spans = []
+    for m in _PARAGRAPH_RE.finditer(text):
+        start, end = m.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences, returning ``(start, end)`` character offsets.
+
+    Paragraphs (lines) are split first, then NLTK's Punkt algorithm splits each paragraph, with a news
+    abbreviation list so that "U.S. President Joe Biden" or "Gen. Mark Milley" stay in one sentence.
+    Offsets index into ``text``; leading and trailing white space is excluded.
+
+    Examples
+    --------
+    >>> text = "U.S. President Joe Biden spoke. Putin listened."
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['U.S. President Joe Biden spoke.', 'Putin listened.']
+    """
+    tokenizer = _punkt()
+    spans = []
+    for p_start, p_end in split_paragraphs(text):
+        paragraph = text[p_start:p_end]
+        for s, e in tokenizer.span_tokenize(paragraph):
+            while s < e and paragraph[s].isspace():
+                s += 1
+            if e > s:
+                spans.append((p_start + s, p_start + e))
+    return spans
+
+
+def span_tokenize(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the tokens of ``text`` (words, numbers, punctuation).
+
+    Examples
+    --------
+    >>> text = "Kiev's U.S.-backed $2.5bn plan"
+    >>> [text[s:e] for s, e in span_tokenize(text)]
+    ["Kiev's", 'U.S.', '-', 'backed', '$2.5bn', 'plan']
+    """
+    return [m.span() for m in _TOKEN_RE.finditer(text)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the tokens of ``text`` as strings, in their surface form.
+
+    Examples
+    --------
+    >>> tokenize("Zelenskiy said on Twitter.")
+    ['Zelenskiy', 'said', 'on', 'Twitter', '.']
+    """
+    return _TOKEN_RE.findall(text)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise text for matching: NFKC, case folding, one apostrophe and one dash character.
+
+    Examples
+    --------
+    >>> normalize_text("Kiev’s RED Line — Thomas‑Greenfield")
+    "kiev's red line - thomas-greenfield"
+    """
+    return unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).translate(_DASHES).casefold()
+
+
+def normalize_token(token: str) -> str:
+    """Normalise one token for matching: :func:`normalize_text`, then drop a possessive ending.
+
+    Examples
+    --------
+    >>> [normalize_token(t) for t in ["Kiev’s", "allies'", "ZELENSKIY", "Thomas‑Greenfield"]]
+    ['kiev', 'allies', 'zelenskiy', 'thomas-greenfield']
+    """
+    return _POSSESSIVE_RE.sub("", normalize_text(token))
+
+
+def words(text: str, *, lower: bool = True) -> list[str]:
+    """Return the word tokens of ``text`` (no punctuation or bare numbers), normalised for matching.
+
+    With ``lower=False`` the surface form is kept (possessives are still dropped), which keeps the
+    capitalisation that marks names.
+
+    Examples
+    --------
+    >>> words("Kiev's 'military bloc' grew by 100,000.")
+    ['kiev', 'military', 'bloc', 'grew', 'by']
+    """
+    out = []
+    for token in _TOKEN_RE.findall(text):
+        if not token[0].isalpha() and token[0] not in "@#":
+            continue
+        if lower:
+            out.append(normalize_token(token))
+        else:
+            out.append(_POSSESSIVE_RE.sub("", token.translate(_APOSTROPHES)))
+    return out
+
+
+def _load_stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+STOP_WORDS: frozenset[str] = _load_stop_words()
+"""English stop words (scikit-learn's list), used by the lexical, term and topic analyses."""
+
+
+def iter_sentence_texts(texts: Iterable[str]) -> Iterable[list[str]]:
+    """Yield, for each text, the list of its sentence strings (a streaming helper for large corpora)."""
+    for text in texts:
+        yield [text[s:e] for s, e in split_sentences(text)]
