@@ -88,9 +88,13 @@ def _decode(data: bytes, source, issues: _Issues) -> str | None:
         return None
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
-        encoding = best.encoding
+        # Short Western-European texts fit several code pages equally well; Windows-1252 is by far the
+        # most common of them in news archives, so it wins among the candidates that decode cleanly.
+        candidates = {r.encoding for r in results}
+        encoding = "cp1252" if "cp1252" in candidates else best.encoding
         issues.add(source, f"{source}: not valid UTF-8; decoded as {encoding}. Save it as UTF-8 to "
                            "silence this warning.", action="repaired")
         return data.decode(encoding, errors="replace")
@@ -384,11 +388,14 @@ def _build(records: pd.DataFrame, source, *, clean: bool, rules: CleaningRules, 
         issues.add(source, f"{source}: {n_unknown} article(s) have no outlet and no outlet cue in the text; "
                            "they are grouped as 'unknown'. Add an `outlet` column.", action="warning")
     df["text"] = cleaned
-    df["title"] = titles
-    df["dateline"] = datelines
-    df["credit"] = credits
-    df["outlet_source"] = outlet_source
-    df["outlet_cue"] = cues
+    df["title"] = pd.Series(titles, index=df.index, dtype=object)
+    # Datelines and credits found by cleaning win; values given in the input are kept otherwise.
+    for col, found in (("dateline", datelines), ("credit", credits)):
+        given = df[col].tolist() if col in df.columns else [None] * len(df)
+        df[col] = pd.Series([f if f is not None else _clean_str(g) for f, g in zip(found, given)],
+                            index=df.index, dtype=object)
+    df["outlet_source"] = pd.Series(outlet_source, index=df.index, dtype=object)
+    df["outlet_cue"] = pd.Series(cues, index=df.index, dtype=object)
     df["raw_text"] = raw
     extras = [c for c in df.columns if c not in ARTICLE_COLUMNS + ["dateline", "credit", "outlet_source",
                                                                    "outlet_cue", "_origin", "raw_text"]]

@@ -96,17 +96,28 @@ _WORDNUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
-# "May"/"March" only when capitalised; abbreviations need a dot or a word end.
-_MONTH_FULL = (r"(?:january|february|april|june|july|august|september|october|november"
-               r"|december|(?-i:March|MARCH|May|MAY))")
-_MONTH_ANY = (rf"(?:{_MONTH_FULL}|(?:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)(?:\.|\b)"
-              r"|(?-i:Mar|MAR)(?:\.|\b))")
+# Matching runs case-sensitively on the lower-cased text (much faster than
+# re.IGNORECASE); "May"/"March" capitalisation is checked on the original.
+_MONTH_FULL = (r"(?:january|february|march|april|may|june|july|august|september|october"
+               r"|november|december)")
+_MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)(?:\.|\b))"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 _NUM = r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _DAYNUM = r"\d{1,2}(?:st|nd|rd|th)?\b"
+# Every expression starts with a digit or one of these words; a lookahead on
+# their first two letters rejects most word starts before the alternation runs.
+_FIRST_WORDS = (
+    "on in since from until till by of during before after through early mid late last "
+    "next this coming earlier later the today tonight yesterday tomorrow a an one two three "
+    "four five six seven eight nine ten eleven twelve " + " ".join(_MONTH_NUM) + " "
+    + " ".join(_WEEKDAYS)).split()
+_GATE = "(?=\\d|a\\b|" + "|".join(
+    f"{c}[{''.join(sorted({w[1] for w in _FIRST_WORDS if w[0] == c and len(w) > 1}))}]"
+    for c in sorted({w[0] for w in _FIRST_WORDS})) + ")"
 
 _PATTERN = re.compile(
-    r"\b(?:(?P<prep>on|in|since|from|until|till|by|of|during|before|after|through)\s+)?(?:"
+    r"\b" + _GATE +
+    r"(?:(?P<prep>on|in|since|from|until|till|by|of|during|before|after|through)\s+)?(?:"
     rf"(?P<iso>(?<![\d-])(?P<iso_y>{_YEAR})-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)(?![\d-]))"
     rf"|(?P<num>(?<![\d/.])(?P<num_a>\d{{1,2}})(?P<num_sep>[/.])(?P<num_b>\d{{1,2}})"
     rf"(?P=num_sep)(?P<num_y>{_YEAR})(?![/]|\.\d))"
@@ -125,17 +136,16 @@ _PATTERN = re.compile(
     r"(?P<sea_n>spring|summer|autumn|fall|winter)\b)"
     r"|(?P<day>today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening)"
     r"|last\s+night)\b"
-    rf"|(?P<wd>(?:(?P<wd_mod>last|next|this|coming|late|early)\s+)?(?P<wd_n>{'|'.join(_WEEKDAYS)})\b)"
+    r"|(?P<wd>(?:(?P<wd_mod>last|next|this|coming|late|early)\s+)?"
+    rf"(?P<wd_n>{'|'.join(_WEEKDAYS)})\b)"
     rf"|(?P<yr>(?:(?P<yr_mod>(?:the\s+)?(?:early|mid|late)|the)[\s-]+)?(?P<yr_n>{_YEAR})"
     r"(?P<yr_s>'?s)?(?![\w%]|[.,]\d))"
-    r")",
-    re.IGNORECASE,
+    r")"
 )
 _FUTURE = re.compile(
     r"\b(?:will|shall|won['’]t|upcoming|plans?\s+to|planning\s+to|to\s+be\s+held"
     r"|(?:is|are)\s+(?:due|set|expected|scheduled|slated)\b|look(?:s|ing)?\s+forward\s+to)\b"
-    r"|\w['’]ll\b",
-    re.IGNORECASE,
+    r"|\w['’]ll\b"
 )
 _SENT_BREAK = re.compile(r"[.!?]+[\"'”’)]*\s|\n")
 _LOOKBACK = 300  # characters searched for a future cue before a weekday
@@ -175,7 +185,6 @@ def _week_span(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _number(token: str) -> int:
-    token = token.lower()
     return int(token) if token.isdigit() else _WORDNUM[token]
 
 
@@ -189,9 +198,18 @@ def _future_context(text: str, pos: int) -> bool:
     return _FUTURE.search(window, cut) is not None
 
 
-def _month_day(month: str, d1: str, d2: str | None, year: str | None,
+def _month(m: re.Match, group: str, text: str) -> int | None:
+    """Month number of a month-name group; None for lower-case "may"/"march"."""
+    token = m[group]
+    if token.startswith(("may", "mar")) and not text[m.start(group)].isupper():
+        return None
+    return _MONTH_NUM[token[:3]]
+
+
+def _month_day(mon: int | None, d1: str, d2: str | None, year: str | None,
                pub: dt.date | None) -> _Span | None:
-    mon = _MONTH_NUM[month[:3].lower()]
+    if mon is None:
+        return None
     first, last = int(d1.rstrip("stndrh")), int((d2 or d1).rstrip("stndrh"))
     if last < first:
         return None
@@ -211,8 +229,8 @@ def _month_day(month: str, d1: str, d2: str | None, year: str | None,
     return cands[0][0], cands[0][1], "day", year is None
 
 
-def _weekday(m: re.Match, pub: dt.date, text: str) -> dt.date:
-    target, mod = _WEEKDAYS.index(m["wd_n"].lower()), (m["wd_mod"] or "").lower()
+def _weekday(m: re.Match, pub: dt.date, low: str) -> dt.date:
+    target, mod = _WEEKDAYS.index(m["wd_n"]), m["wd_mod"]
     back, fwd = (pub.weekday() - target) % 7, (target - pub.weekday()) % 7
     if mod == "last":
         return pub - dt.timedelta(days=back or 7)
@@ -220,14 +238,14 @@ def _weekday(m: re.Match, pub: dt.date, text: str) -> dt.date:
         return pub + dt.timedelta(days=fwd or 7)
     if mod == "this":
         return _week_span(pub)[0] + dt.timedelta(days=target)
-    if fwd and _future_context(text, m.start("wd")):
+    if fwd and _future_context(low, m.start("wd")):
         return pub + dt.timedelta(days=fwd)
     return pub - dt.timedelta(days=back)
 
 
 def _season(mod: str, name: str, pub: dt.date) -> tuple[dt.date, dt.date]:
     """Three-month season span; winter runs December to February."""
-    first = _SEASONS[name.lower()]
+    first = _SEASONS[name]
     spans = [(_month_span(y, first)[0], _month_index_span(12 * y + first + 1)[1])
              for y in range(pub.year - 2, pub.year + 2)]
     if mod == "last":
@@ -241,9 +259,9 @@ def _season(mod: str, name: str, pub: dt.date) -> tuple[dt.date, dt.date]:
     return next(s for s in spans if s[0].year == pub.year)
 
 
-def _resolve(m: re.Match, kind: str, pub: dt.date | None, text: str,
+def _resolve(m: re.Match, kind: str, pub: dt.date | None, text: str, low: str,
              anchor: dt.date | None) -> _Span | None:
-    """Resolve one match; None means "not a date after all"."""
+    """Resolve one match of ``_PATTERN`` on ``low``; None means "not a date"."""
     if kind == "iso" or kind == "num":
         if kind == "iso":
             y, mon, d = int(m["iso_y"]), int(m["iso_m"]), int(m["iso_d"])
@@ -258,11 +276,11 @@ def _resolve(m: re.Match, kind: str, pub: dt.date | None, text: str,
             return None
         return day, day, "day", False
     if kind == "md":
-        return _month_day(m["md_m"], m["md_d1"], m["md_d2"], m["md_y"], pub)
+        return _month_day(_month(m, "md_m", text), m["md_d1"], m["md_d2"], m["md_y"], pub)
     if kind == "dm":
-        return _month_day(m["dm_m"], m["dm_d1"], m["dm_d2"], m["dm_y"], pub)
+        return _month_day(_month(m, "dm_m", text), m["dm_d1"], m["dm_d2"], m["dm_y"], pub)
     if kind == "yr":
-        mod = (m["yr_mod"] or "").lower()
+        mod = m["yr_mod"] or ""
         decade = bool(m["yr_s"])
         if not (m["prep"] or (mod and (decade or mod != "the"))):
             return None
@@ -271,7 +289,9 @@ def _resolve(m: re.Match, kind: str, pub: dt.date | None, text: str,
             return None
         return dt.date(year, 1, 1), dt.date(year + 9 if decade else year, 12, 31), "year", False
     if kind == "mo":
-        mod, mon = (m["mo_mod"] or "").lower(), _MONTH_NUM[m["mo_m"][:3].lower()]
+        mod, mon = m["mo_mod"] or "", _month(m, "mo_m", text)
+        if mon is None:
+            return None
         if m["mo_y"]:
             return *_month_span(int(m["mo_y"]), mon), "month", False
         if not (mod or m["prep"]):
@@ -294,31 +314,31 @@ def _resolve(m: re.Match, kind: str, pub: dt.date | None, text: str,
         if kind == "nextday":
             day = anchor + dt.timedelta(days=1)
             return day, day, "day", True
-        sign = 1 if m["lat_dir"].lower() == "later" else -1
-        if m["lat_u"].lower() == "day":
+        sign = 1 if m["lat_dir"] == "later" else -1
+        if m["lat_u"] == "day":
             day = anchor + dt.timedelta(days=sign * _number(m["lat_n"]))
             return day, day, "day", True
         return *_week_span(anchor + dt.timedelta(weeks=sign * _number(m["lat_n"]))), "week", True
 
-    gran = {"ago": (m["ago_u"] or "").lower(), "rel": (m["rel_u"] or "").lower(),
+    gran = {"ago": m["ago_u"], "rel": m["rel_u"],
             "sea": "month", "day": "day", "wd": "day"}[kind]
     if pub is None:
         return None, None, gran, True
     if kind == "day":
-        word = m["day"].lower()
+        word = m["day"]
         shift = -1 if word in ("yesterday", "last night") else 1 if word == "tomorrow" else 0
         day = pub + dt.timedelta(days=shift)
         return day, day, "day", True
     if kind == "wd":
-        day = _weekday(m, pub, text)
+        day = _weekday(m, pub, low)
         return day, day, "day", True
     if kind == "sea":
-        mod = m["sea_mod"].lower().split()[-1]
+        mod = m["sea_mod"].split()[-1]
         return *_season(mod, m["sea_n"], pub), "month", True
     if kind == "ago":
         shift = -_number(m["ago_n"])
     else:
-        mod = m["rel_mod"].lower()
+        mod = m["rel_mod"]
         shift = -1 if mod == "last" else 1 if mod == "next" else 0
     if gran == "day":
         day = pub + dt.timedelta(days=shift)
@@ -348,6 +368,11 @@ def resolve_dates(text: str, published: dt.date | str | None) -> list[DateMentio
     list of DateMention
         Mentions in text order; see the module docstring for the rules.
 
+    Raises
+    ------
+    ValueError
+        If ``published`` is a string that cannot be parsed as a date.
+
     Examples
     --------
     >>> [(m.text, str(m.date)) for m in resolve_dates(
@@ -356,11 +381,14 @@ def resolve_dates(text: str, published: dt.date | str | None) -> list[DateMentio
     [('January 2', '2022-01-02'), ('late Monday', '2021-12-27')]
     """
     pub = _as_date(published)
+    low = text.lower()
+    if len(low) != len(text):  # a few characters (e.g. "İ") lower-case to two
+        low = "".join(ch.lower()[0] for ch in text)
     out: list[DateMention] = []
     anchor = None
-    for m in _PATTERN.finditer(text):
+    for m in _PATTERN.finditer(low):
         kind = m.lastgroup
-        res = _resolve(m, kind, pub, text, anchor)
+        res = _resolve(m, kind, pub, text, low, anchor)
         if res is None:
             continue
         start, end = m.start(kind), m.end(kind)
@@ -382,7 +410,8 @@ def resolve_dates_frame(texts: Iterable[str], published: Iterable) -> pd.DataFra
         Article texts.
     published : iterable
         Publication dates aligned with ``texts`` (dates, strings, Timestamps,
-        None/NaT); must have the same length.
+        None/NaT); must have the same length.  Non-string texts (NaN) count
+        as empty.
 
     Returns
     -------
@@ -395,12 +424,14 @@ def resolve_dates_frame(texts: Iterable[str], published: Iterable) -> pd.DataFra
     --------
     >>> df = resolve_dates_frame(["Talks are due next month.", "In 2014."],
     ...                          ["2021-12-31", None])
-    >>> df[["doc", "text", "date", "granularity"]].values.tolist()
-    [[0, 'next month', Timestamp('2022-01-01 00:00:00'), 'month'], [1, '2014', Timestamp('2014-01-01 00:00:00'), 'year']]
+    >>> df[["doc", "text", "granularity"]].values.tolist()
+    [[0, 'next month', 'month'], [1, '2014', 'year']]
+    >>> df["date"].dt.strftime("%Y-%m-%d").tolist(), str(df["date"].dtype)
+    (['2022-01-01', '2014-01-01'], 'datetime64[ns]')
     """
     rows = [(doc, *(getattr(m, f) for f in _COLUMNS[1:]))
             for doc, (text, pub) in enumerate(zip(texts, published, strict=True))
-            for m in resolve_dates(text or "", pub)]
+            for m in resolve_dates(text if isinstance(text, str) else "", pub)]
     df = pd.DataFrame(rows, columns=_COLUMNS)
     for col in ("doc", "start", "end"):
         df[col] = df[col].astype("int64")

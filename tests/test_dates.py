@@ -112,8 +112,20 @@ def test_years():
         "2014", date(2014, 1, 1), date(2014, 12, 31), "year", False)
     assert one("Tensions simmered since 2014.", "2022-01-27").date == date(2014, 1, 1)
     m = one("in the early 1990s", None)
-    assert (m.text, m.date, m.end_date) == ("the early 1990s", date(1990, 1, 1), date(1999, 12, 31))
+    assert (m.text, m.date, m.end_date) == (
+        "the early 1990s", date(1990, 1, 1), date(1999, 12, 31))
     assert one("by mid-2023", None).date == date(2023, 1, 1)
+
+
+def test_case_handling_and_offsets_with_unusual_characters():
+    assert spans("SUMMIT ON DECEMBER 30; PARADE ON MAY 9", "2021-12-31") == [
+        ("DECEMBER 30", date(2021, 12, 30), date(2021, 12, 30), "day"),
+        ("MAY 9", date(2022, 5, 9), date(2022, 5, 9), "day"),
+    ]
+    assert [m.text for m in resolve_dates("Protesters march in March.", "2022-01-27")] == ["March"]
+    text = "İstanbul talks on Monday"  # "İ".lower() has two characters
+    m = one(text, "2021-12-08")
+    assert (text[m.start:m.end], m.date) == ("Monday", date(2021, 12, 6))
 
 
 def test_bare_numbers_are_not_years():
@@ -283,3 +295,5 @@ def test_resolve_dates_frame_empty_and_mismatched():
     assert df.empty and df["date"].dtype == "datetime64[ns]" and df["doc"].dtype == "int64"
     with pytest.raises(ValueError):
         resolve_dates_frame(["a", "b"], ["2022-01-01"])
+    df = resolve_dates_frame(pd.Series(["in 2014", float("nan")]), pd.Series([pd.NaT, pd.NaT]))
+    assert df["doc"].tolist() == [0] and df.loc[0, "date"] == pd.Timestamp("2014-01-01")

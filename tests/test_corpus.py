@@ -1,0 +1,255 @@
+"""Foundation: loading every input format, the seeds metadata, cleaning, bad input."""
+
+import gzip
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from framing import FramingError, FramingWarning, corpus_from_frame, load_corpus, seeds_path
+from framing.clean import clean_text, restore
+
+SEEDS = seeds_path()
+
+
+def quiet_load(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FramingWarning)
+        return load_corpus(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------------- seeds corpus
+
+def test_seeds_are_the_shared_articles_byte_for_byte():
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("../shared/seeds is not available")
+    for path in shared.glob("*.txt"):
+        assert (SEEDS / path.name).read_bytes() == path.read_bytes()
+
+
+def test_seeds_metadata(seeds):
+    arts = seeds.articles.set_index("id")
+    assert len(arts) == 5
+    assert arts["outlet"].value_counts().to_dict() == {"RFE/RL": 2, "Al Jazeera": 1, "RT": 1, "unattributed": 1}
+    assert arts.loc["001_a58eb54644859f67", "date"] == pd.Timestamp("2021-12-31")
+    assert arts["date"].min() == pd.Timestamp("2021-12-06")
+    assert arts["date"].max() == pd.Timestamp("2022-01-27")
+    assert str(arts["date"].dtype).startswith("datetime64")
+    assert arts.loc["004_25c19a2463a9116a", "title"] == "No NATO for foreseeable future, Biden to tell Ukraine – media"
+    assert list(seeds.articles.columns[:6]) == ["id", "outlet", "date", "title", "text", "url"]
+    assert seeds.issues.empty
+
+
+def test_cleaning_removes_boilerplate_from_002_and_003(seeds, seed_ids):
+    arts = seeds.articles.set_index("id")
+    for key in ("002", "003"):
+        text = arts.loc[seed_ids[key], "text"]
+        assert "Leave a Reply" not in text
+        assert "Back to top button" not in text
+        assert "Related Articles" not in text
+        assert "Your email address" not in text
+    assert "RFE/RL journalists report the news" not in arts.loc[seed_ids["002"], "text"]
+    assert arts.loc[seed_ids["002"], "credit"].startswith("RFE/RL journalists report the news in 21 countries")
+    assert arts.loc[seed_ids["002"], "dateline"] == "(RFE/RL)"
+    # The raw text stays available.
+    assert "Leave a Reply" in arts.loc[seed_ids["002"], "raw_text"]
+
+
+def test_cleaning_of_000_001_004_moves_only_headline_dateline_credit(seeds, seed_ids):
+    report = seeds.cleaning_report()
+    by_article = {aid[:3]: g for aid, g in report.groupby("article_id")}
+    assert by_article["000"][["kind", "text"]].values.tolist() == [
+        ["credit", "William Glucroft in Berlin contributed to this report."]]
+    assert by_article["001"][["kind", "text"]].values.tolist() == [["dateline", "WASHINGTON — "]]
+    assert by_article["004"][["kind", "action"]].values.tolist() == [["title", "moved to metadata"]]
+    arts = seeds.articles.set_index("id")
+    assert arts.loc[seed_ids["001"], "dateline"] == "WASHINGTON"
+    assert arts.loc[seed_ids["000"], "credit"] == "William Glucroft in Berlin contributed to this report."
+    # Nothing else is lost: the cleaned text is the raw text minus the reported spans.
+    for key in ("000", "001", "004"):
+        raw, text = arts.loc[seed_ids[key], "raw_text"], arts.loc[seed_ids[key], "text"]
+        removed = by_article[key]["chars"].sum()
+        assert len(raw) - len(text) == removed
+
+
+def test_cleaning_restores_raw_text_exactly(seeds):
+    for aid, raw, text in seeds.articles[["id", "raw_text", "text"]].itertuples(index=False):
+        edits = seeds.edits[seeds.edits["article_id"] == aid]
+        assert restore(text, edits) == raw
+
+
+def test_embedded_tweet_and_subheads_marked(seeds, seed_ids):
+    s = seeds.sentences()
+    s3 = s[s["article_id"] == seed_ids["003"]]
+    embedded = s3[s3["kind"] == "embedded_post"]["text"].tolist()
+    assert embedded[0] == "Had a long phone conversation with @POTUS."
+    assert embedded[-1] == "— Володимир Зеленський (@ZelenskyyUa) January 27, 2022"
+    assert len(embedded) == 5
+    notes = seeds.annotations
+    post = notes[(notes["article_id"] == seed_ids["003"]) & (notes["kind"] == "embedded_post")]
+    assert post["detail"].tolist() == ["Володимир Зеленський (@ZelenskyyUa), January 27, 2022"]
+    assert s3[s3["kind"] == "subhead"]["text"].tolist() == [
+        "Biden to meet Germany’s new leader", "‘Intricate sequencing from White House’", "War manoeuvres"]
+
+
+def test_sentence_offsets_index_cleaned_text(seeds):
+    texts = seeds.articles.set_index("id")["text"]
+    s = seeds.sentences()
+    assert len(s) == 130
+    for row in s.itertuples():
+        assert texts[row.article_id][row.start:row.end] == row.text
+
+
+def test_clean_text_keeps_body_paragraph_that_mentions_a_marker_early():
+    raw = "Related articles are rare.\nBody one.\nBody two.\nBody three.\n"
+    c = clean_text(raw)
+    assert c.text == raw and c.edits == []
+
+
+def test_outlet_inference_from_cues(tmp_path):
+    (tmp_path / "a.txt").write_text("(RFE/RL) — Something happened in Kyiv today.\nMore text.", "utf-8")
+    (tmp_path / "b.txt").write_text("Al Jazeera’s Dominic Kane, reporting from Berlin, said so.\nMore.", "utf-8")
+    (tmp_path / "c.txt").write_text("No cue here at all.\nNone.", "utf-8")
+    corpus = quiet_load(tmp_path)
+    arts = corpus.articles.set_index("id")
+    assert arts.loc["a", "outlet"] == "RFE/RL" and arts.loc["a", "outlet_cue"] == "(RFE/RL)"
+    assert arts.loc["b", "outlet"] == "Al Jazeera" and arts.loc["b", "outlet_source"] == "inferred"
+    assert arts.loc["c", "outlet"] == "unknown" and arts.loc["c", "outlet_source"] == "unknown"
+    assert corpus.issues["message"].str.contains("no outlet").any()
+
+
+# ----------------------------------------------------------------------------------- input formats
+
+RECORDS = [
+    {"id": "a1", "outlet": "Alpha", "date": "2022-01-02", "title": "T1", "text": "Kyiv said no. It did.",
+     "url": "http://a/1", "section": "world"},
+    {"id": "b1", "outlet": "Beta", "date": "2022-01-03", "title": "T2", "text": "Kiev said yes.", "url": None,
+     "section": "politics"},
+]
+
+
+def _check(corpus):
+    arts = corpus.articles.set_index("id")
+    assert list(arts.index) == ["a1", "b1"]
+    assert arts.loc["a1", "outlet"] == "Alpha"
+    assert arts.loc["b1", "date"] == pd.Timestamp("2022-01-03")
+    assert arts.loc["a1", "section"] == "world"  # extra fields are kept
+    assert arts.loc["a1", "text"] == "Kyiv said no. It did."
+    assert corpus.sentences()["text"].tolist() == ["Kyiv said no.", "It did.", "Kiev said yes."]
+
+
+def test_jsonl_and_gzip(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n", "utf-8")
+    _check(load_corpus(path))
+    gz = tmp_path / "c.jsonl.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    _check(load_corpus(gz))
+
+
+def test_json_csv_parquet(tmp_path):
+    (tmp_path / "c.json").write_text(json.dumps(RECORDS), "utf-8")
+    _check(load_corpus(tmp_path / "c.json"))
+    pd.DataFrame(RECORDS).to_csv(tmp_path / "c.csv", index=False)
+    _check(load_corpus(tmp_path / "c.csv"))
+    pd.DataFrame(RECORDS).to_parquet(tmp_path / "c.parquet")
+    _check(load_corpus(tmp_path / "c.parquet"))
+
+
+def test_folder_with_metadata_jsonl(tmp_path):
+    (tmp_path / "x.txt").write_text("Kyiv said no. It did.", "utf-8")
+    (tmp_path / "metadata.jsonl").write_text(json.dumps({"file": "x.txt", "id": "a1", "outlet": "Alpha",
+                                                         "date": "2022-01-02"}) + "\n", "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.articles[["id", "outlet"]].values.tolist() == [["a1", "Alpha"]]
+
+
+def test_media_cloud_export(tmp_path):
+    df = pd.DataFrame({"stories_id": [11, 12], "media_name": ["nytimes.com", "rt.com"],
+                       "publish_date": ["2022-02-24 05:10:00", "2022-02-24 06:00:00"],
+                       "title": ["A", "B"], "url": ["https://nyt/1", "https://rt/2"],
+                       "text": ["Russia invaded Ukraine.", "A special military operation began."]})
+    df.to_csv(tmp_path / "mc.csv", index=False)
+    arts = load_corpus(tmp_path / "mc.csv").articles
+    assert arts["outlet"].tolist() == ["nytimes.com", "rt.com"]
+    assert arts["id"].tolist() == ["11", "12"]
+    assert arts["date"].tolist() == [pd.Timestamp("2022-02-24")] * 2
+
+
+def test_ingest_round_trip(tmp_path, seeds):
+    out = seeds.to_jsonl(tmp_path / "seeds.jsonl")
+    again = load_corpus(out)
+    assert again.articles["id"].tolist() == seeds.articles["id"].tolist()
+    assert again.articles["text"].tolist() == seeds.articles["text"].tolist()
+    assert again.articles["dateline"].tolist() == seeds.articles["dateline"].tolist()
+    pq = seeds.to_parquet(tmp_path / "seeds.parquet")
+    assert load_corpus(pq).articles["outlet"].tolist() == seeds.articles["outlet"].tolist()
+
+
+def test_corpus_from_frame():
+    corpus = corpus_from_frame(pd.DataFrame({"outlet": ["A", "B"], "text": ["One.", "Two."]}))
+    assert corpus.articles["id"].tolist() == ["doc00000", "doc00001"]
+
+
+# -------------------------------------------------------------------------------------- bad input
+
+def test_empty_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", "utf-8")
+    with pytest.raises(FramingError, match=r"empty\.jsonl: the file is empty"):
+        load_corpus(path)
+
+
+def test_empty_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(FramingError, match="contains no articles"):
+        load_corpus(tmp_path)
+
+
+def test_cp1252_file_is_decoded_with_a_warning(tmp_path):
+    text = "Kyiv’s “red line” — café, naïve résumé. Zelenskiy said so."
+    (tmp_path / "cp.txt").write_bytes(text.encode("cp1252"))
+    with pytest.warns(FramingWarning, match=r"cp\.txt: not valid UTF-8; decoded as cp1252"):
+        corpus = load_corpus(tmp_path)
+    assert corpus.articles.loc[0, "text"] == text
+    assert corpus.issues["action"].tolist() == ["repaired", "warning"]  # the warning: no outlet given
+
+
+def test_jsonl_with_a_malformed_line(tmp_path):
+    lines = [json.dumps(RECORDS[0]), '{"id": "broken", "text": "oops"', json.dumps(RECORDS[1])]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.warns(FramingWarning, match=r"c\.jsonl, line 2: not valid JSON"):
+        corpus = load_corpus(path)
+    assert corpus.articles["id"].tolist() == ["a1", "b1"]
+    assert corpus.issues[["line", "action"]].values.tolist() == [[2, "skipped"]]
+
+
+def test_csv_without_text_column(tmp_path):
+    pd.DataFrame({"id": [1], "body": ["x"]}).to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(FramingError, match=r"c\.csv: no `text` column \(found: id, body\)"):
+        load_corpus(tmp_path / "c.csv")
+    # ... and the suggested fix works.
+    assert quiet_load(tmp_path / "c.csv", columns={"body": "text"}).articles["text"].tolist() == ["x"]
+
+
+def test_missing_path_and_unknown_format(tmp_path):
+    with pytest.raises(FramingError, match="no such file or folder"):
+        load_corpus(tmp_path / "nope")
+    (tmp_path / "c.xlsx").write_bytes(b"PK")
+    with pytest.raises(FramingError, match="unknown corpus format '.xlsx'"):
+        load_corpus(tmp_path / "c.xlsx")
+
+
+def test_skipped_items_are_reported_not_dropped_silently(tmp_path):
+    recs = RECORDS + [{"id": "b1", "outlet": "Beta", "text": "Dup id."}, {"id": "e", "text": "  "},
+                      {"id": "d", "outlet": "Beta", "date": "someday", "text": "Bad date."}]
+    (tmp_path / "c.json").write_text(json.dumps(recs), "utf-8")
+    with pytest.warns(FramingWarning):
+        corpus = load_corpus(tmp_path / "c.json")
+    assert corpus.articles["id"].tolist() == ["a1", "b1", "b1~2", "d"]
+    actions = corpus.issues.groupby("action").size().to_dict()
+    assert actions == {"repaired": 2, "skipped": 1}
+    assert pd.isna(corpus.articles.set_index("id").loc["d", "date"])

@@ -1,0 +1,67 @@
+"""Text layer: sentence splitting, tokenisation with offsets, normalisation."""
+
+from framing.text import normalize_token, span_tokenize, split_sentences, tokenize, words
+
+
+def sents(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_us_abbreviation_does_not_end_a_sentence():
+    text = ("U.S. President Joe Biden will hold another call. The U.S. and Russian officials will meet "
+            "January 9-10 in Geneva.")
+    assert sents(text) == ["U.S. President Joe Biden will hold another call.",
+                           "The U.S. and Russian officials will meet January 9-10 in Geneva."]
+
+
+def test_titles_months_and_initials():
+    text = ("Gen. Mark Milley met Lt. Col. Smith on Jan. 5 in Washington, D.C. on Monday. "
+            "John F. Kennedy was mentioned. Then they left.")
+    assert sents(text) == ["Gen. Mark Milley met Lt. Col. Smith on Jan. 5 in Washington, D.C. on Monday.",
+                           "John F. Kennedy was mentioned.", "Then they left."]
+
+
+def test_quotes_and_question_marks():
+    text = "“This is not a moment to wait and see.” She asked: “Why now?” He left."
+    assert sents(text) == ["“This is not a moment to wait and see.”", "She asked: “Why now?”", "He left."]
+
+
+def test_lines_are_paragraph_boundaries():
+    text = "Biden to meet Germany’s new leader\nMeanwhile, the White House announced it."
+    assert sents(text) == ["Biden to meet Germany’s new leader", "Meanwhile, the White House announced it."]
+
+
+def test_003_tweet_sentences(seeds, seed_ids):
+    text = seeds.articles.set_index("id").loc[seed_ids["003"], "text"]
+    got = sents(text)
+    tweet = ["Had a long phone conversation with @POTUS.",
+             "Discussed recent diplomatic efforts on de-escalation and agreed on joint actions for the future.",
+             "Thanked President @JoeBiden for the ongoing military assistance.",
+             "Possibilities for financial support to Ukraine were also discussed.",
+             "— Володимир Зеленський (@ZelenskyyUa) January 27, 2022"]
+    i = got.index(tweet[0])
+    assert got[i:i + 5] == tweet
+
+
+def test_tokens_with_offsets():
+    text = "Kiev's U.S.-backed $2.5bn plan for 100,000 troops (Thomas-Greenfield) #UkrainiansWillResist"
+    spans = span_tokenize(text)
+    toks = [text[s:e] for s, e in spans]
+    assert toks == ["Kiev's", "U.S.", "-", "backed", "$2.5bn", "plan", "for", "100,000", "troops", "(",
+                    "Thomas-Greenfield", ")", "#UkrainiansWillResist"]
+    assert tokenize(text) == toks
+
+
+def test_cyrillic_tokens_stay_whole():
+    assert tokenize("— Володимир Зеленський (@ZelenskyyUa)") == ["—", "Володимир", "Зеленський", "(",
+                                                                 "@ZelenskyyUa", ")"]
+
+
+def test_normalisation_for_matching():
+    assert normalize_token("Kiev’s") == "kiev"
+    assert normalize_token("Kiev's") == "kiev"
+    assert normalize_token("allies'") == "allies"
+    assert normalize_token("Thomas‑Greenfield") == "thomas-greenfield"  # non-breaking hyphen
+    assert normalize_token("ZELENSKIY") == "zelenskiy"
+    assert words("Kiev’s “military bloc” – 100,000.") == ["kiev", "military", "bloc"]
+    assert words("Kiev’s bloc", lower=False) == ["Kiev", "bloc"]
