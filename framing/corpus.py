@@ -49,13 +49,10 @@ def seeds_path() -> Path:
     >>> sorted(p.name for p in seeds_path().glob("*.txt"))[:2]
     ['000_8e5b7ae4cb3e161b.txt', '001_a58eb54644859f67.txt']
     """
-    try:
-        path = Path(str(resources.files("framing.seeds")))
-        if (path / "metadata.csv").is_file():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # Running from a source checkout: the seeds stand beside the package.
+    here = Path(__file__).resolve().parent
+    installed = here / "seeds"  # pyproject maps the top-level seeds/ folder to framing/seeds in a wheel
+    if (installed / "metadata.csv").is_file():
+        return installed
     return Path(__file__).resolve().parent.parent / "seeds"
 
 
