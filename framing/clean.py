@@ -12,6 +12,8 @@ cleaned text and the edits, exactly. Kinds of edit:
                 button" and all that follows), removed
 ``unicode``     a no-break or zero-width space, soft hyphen, or a line not in NFC form, normalised
 ``newline``     a Windows or old-Mac line ending turned into ``\\n``
+``html``        an HTML tag, comment, script or style element removed, or an entity decoded (HTML input
+                only; these edits form stage 0, applied before all others, which form stage 1)
 
 Cleaning also marks, without removing, spans of the cleaned text (:class:`Annotation`):
 ``subhead`` (a short heading line inside the body) and ``embedded_post`` (a social-media post embedded in
@@ -29,7 +31,8 @@ from pathlib import Path
 
 from .errors import FramingError
 
-__all__ = ["Edit", "Annotation", "CleanedText", "CleaningRules", "clean_text", "restore", "load_rules"]
+__all__ = ["Edit", "Annotation", "CleanedText", "CleaningRules", "clean_text", "restore", "load_rules",
+           "strip_html", "looks_like_html"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Edit:
     text: str
     replacement: str = ""
     clean_start: int = -1
+    stage: int = 1
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,63 @@ def _looks_like_subhead(line: str) -> bool:
         and stripped.lstrip(_TRAILING_QUOTES)[:1].isupper()
 
 
+_HTML_HINT = re.compile(
+    r"<(?:p|div|br|span|a|html|body|head|article|section|h[1-6]|li|ul|ol|em|strong|script|style|figure|"
+    r"blockquote|table|tr|td|img|iframe|meta)\b[^<>]*>|</(?:p|div|span|a|li|h[1-6]|em|strong)>", re.I)
+_HTML_TOKEN = re.compile(
+    r"(?P<drop><(?P<el>script|style|noscript|template|head)\b[^>]*>.*?</(?P=el)\s*>|<!--.*?-->|<!DOCTYPE[^>]*>)"
+    r"|(?P<tag></?(?P<name>[a-zA-Z][a-zA-Z0-9]*)\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*/?>)"
+    r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
+    r"|(?P<space>[ \t]*\r?\n[\s]*)",
+    re.S | re.I)
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section",
+               "blockquote", "tr", "table", "figure", "figcaption", "header", "footer", "hr", "title", "aside",
+               "nav", "main", "dd", "dt", "pre", "body", "html", "head"}
+
+
+def looks_like_html(raw: str) -> bool:
+    """True when ``raw`` contains HTML markup (paragraph, link, script... tags)."""
+    return _HTML_HINT.search(raw) is not None
+
+
+def strip_html(raw: str) -> tuple[str, list[Edit]]:
+    """Turn HTML into text as a list of stage-0 edits: block tags become line breaks, other tags vanish,
+    scripts, styles and comments go with their content, entities are decoded, and line breaks inside
+    the HTML source (which are just spaces there) become spaces.
+
+    Examples
+    --------
+    >>> text, edits = strip_html("<p>Kyiv &amp; Kiev</p><script>x()</script><p>Two\\nlines</p>")
+    >>> text
+    '\\nKyiv & Kiev\\n\\nTwo lines\\n'
+    """
+    import html as _html
+
+    edits, pieces, pos, out_len = [], [], 0, 0
+    for m in _HTML_TOKEN.finditer(raw):
+        if m.group("drop"):
+            replacement, reason = "", "script, style, head or comment"
+        elif m.group("tag"):
+            block = m.group("name").lower() in _BLOCK_TAGS
+            replacement, reason = ("\n" if block else ""), "HTML tag"
+        elif m.group("entity"):
+            replacement, reason = _html.unescape(m.group()), "HTML entity"
+            if replacement == m.group():
+                continue
+        else:
+            replacement, reason = " ", "line break inside HTML text"
+            if m.group() == " ":
+                continue
+        pieces.append(raw[pos:m.start()])
+        out_len += m.start() - pos
+        edits.append(Edit(m.start(), m.end(), "html", reason, m.group(), replacement, out_len, stage=0))
+        pieces.append(replacement)
+        out_len += len(replacement)
+        pos = m.end()
+    pieces.append(raw[pos:])
+    return "".join(pieces), edits
+
+
 def clean_text(raw: str, *, title: str | None = None, rules: CleaningRules | None = None) -> CleanedText:
     """Clean one article's raw text.
 
@@ -233,6 +294,9 @@ def clean_text(raw: str, *, title: str | None = None, rules: CleaningRules | Non
     [('title', 'Talks Stall\\n'), ('dateline', 'MOSCOW — '), ('credit', 'Jane Doe contributed to this report.\\n')]
     """
     rules = rules or _default_rules()
+    stage0: list[Edit] = []
+    if looks_like_html(raw):
+        raw, stage0 = strip_html(raw)
     lines = []  # (start, end of content, end with newline)
     for m in _LINE_RE.finditer(raw):
         if m.start() == len(raw) and m.end() == len(raw):
@@ -340,7 +404,7 @@ def clean_text(raw: str, *, title: str | None = None, rules: CleaningRules | Non
         pos = ed.end
     pieces.append(raw[pos:])
     out.text = "".join(pieces)
-    out.edits = final
+    out.edits = stage0 + final
     out.credit = " ".join(c for _, c in credits) or None
     out.annotations = _annotate(out.text, rules)
     return out
@@ -377,11 +441,13 @@ def restore(text: str, edits) -> str:
     >>> restore(c.text, c.edits) == raw
     True
     """
-    rows = edits.itertuples(index=False) if hasattr(edits, "itertuples") else edits
-    pieces, pos = [], 0
-    for ed in sorted(rows, key=lambda r: r.clean_start):
-        pieces.append(text[pos:ed.clean_start])
-        pieces.append(ed.text)
-        pos = ed.clean_start + len(ed.replacement)
-    pieces.append(text[pos:])
-    return "".join(pieces)
+    rows = list(edits.itertuples(index=False) if hasattr(edits, "itertuples") else edits)
+    for stage in sorted({getattr(r, "stage", 1) for r in rows}, reverse=True):
+        pieces, pos = [], 0
+        for ed in sorted((r for r in rows if getattr(r, "stage", 1) == stage), key=lambda r: r.clean_start):
+            pieces.append(text[pos:ed.clean_start])
+            pieces.append(ed.text)
+            pos = ed.clean_start + len(ed.replacement)
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    return text

@@ -29,7 +29,7 @@ from . import text as _text
 from .clean import CleaningRules, clean_text, load_rules
 from .errors import FramingError, FramingWarning
 
-__all__ = ["Corpus", "load_corpus", "seeds_path", "ARTICLE_COLUMNS"]
+__all__ = ["Corpus", "load_corpus", "corpus_from_frame", "seeds_path", "find_duplicates", "ARTICLE_COLUMNS"]
 
 ARTICLE_COLUMNS = ["id", "outlet", "date", "title", "text", "url"]
 """The standard columns of :attr:`Corpus.articles`, always present, in this order."""
@@ -39,6 +39,7 @@ MEDIA_CLOUD_COLUMNS = {"media_name": "outlet", "publish_date": "date", "stories_
 _TEXT_EXTENSIONS = {".txt", ".text"}
 _TABLE_EXTENSIONS = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".pq")
 _MAX_WARNINGS = 5
+EDIT_COLUMNS = ["article_id", "start", "end", "clean_start", "kind", "reason", "text", "replacement", "stage"]
 
 
 def seeds_path() -> Path:
@@ -272,10 +273,14 @@ def infer_outlet(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
 def _clean_str(value) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
-    value = str(value).strip()
+    # Metadata is one line of text: control characters (newlines, escapes, NULs) become spaces.
+    value = " ".join(_CONTROL_RE.sub(" ", str(value)).split())
     return value or None
 
 
@@ -362,7 +367,7 @@ def _build(records: pd.DataFrame, source, *, clean: bool, rules: CleaningRules, 
             titles.append(title or c.title)
             datelines.append(c.dateline)
             credits.append(c.credit)
-            edits.extend((aid, e.start, e.end, e.clean_start, e.kind, e.reason, e.text, e.replacement)
+            edits.extend((aid, e.start, e.end, e.clean_start, e.kind, e.reason, e.text, e.replacement, e.stage)
                          for e in c.edits)
             notes.extend((aid, a.start, a.end, a.kind, a.detail) for a in c.annotations)
         else:
@@ -394,19 +399,43 @@ def _build(records: pd.DataFrame, source, *, clean: bool, rules: CleaningRules, 
     df["outlet_source"] = pd.Series(outlet_source, index=df.index, dtype=object)
     df["outlet_cue"] = pd.Series(cues, index=df.index, dtype=object)
     df["raw_text"] = raw
-    extras = [c for c in df.columns if c not in ARTICLE_COLUMNS + ["dateline", "credit", "outlet_source",
-                                                                   "outlet_cue", "_origin", "raw_text"]]
-    order = ARTICLE_COLUMNS + ["dateline", "credit", "outlet_source", "outlet_cue"] + extras + ["_origin",
-                                                                                             "raw_text"]
+    _flag_languages(df, source, issues)
+    keys = [hash(t) for t in cleaned]
+    first: dict[int, str] = {}
+    duplicate_of = []
+    for aid, key in zip(df["id"], keys):
+        duplicate_of.append(first.get(key))
+        first.setdefault(key, aid)
+    df["duplicate_of"] = pd.Series(duplicate_of, index=df.index, dtype=object)
+    n_dup = df["duplicate_of"].notna().sum()
+    if n_dup:
+        issues.add(source, f"{source}: {n_dup} article(s) repeat the text of an earlier one (see the "
+                           "`duplicate_of` column and Corpus.duplicates()); load with drop_duplicates=True to "
+                           "drop them.", action="warning")
+    core = ["dateline", "credit", "outlet_source", "outlet_cue", "language", "duplicate_of"]
+    extras = [c for c in df.columns if c not in ARTICLE_COLUMNS + core + ["_origin", "raw_text"]]
+    order = ARTICLE_COLUMNS + core + extras + ["_origin", "raw_text"]
     df = df[order].rename(columns={"_origin": "origin"})
     for col in ("id", "outlet", "text", "raw_text", "origin"):
         df[col] = df[col].astype("object")
-    edit_frame = pd.DataFrame(edits, columns=["article_id", "start", "end", "clean_start", "kind", "reason",
-                                              "text", "replacement"])
+    edit_frame = pd.DataFrame(edits, columns=EDIT_COLUMNS)
     note_frame = pd.DataFrame(notes, columns=["article_id", "start", "end", "kind", "detail"])
     corpus = Corpus(df, edit_frame, note_frame, issues.frame(), source=str(source))
     _announce(issues, n_in, len(df), source)
     return corpus
+
+
+def _flag_languages(df: pd.DataFrame, source, issues: _Issues) -> None:
+    from .language import detect_language
+
+    langs = [detect_language(t)[0] for t in df["text"]]
+    df["language"] = pd.Series(langs, index=df.index, dtype=object)
+    other = pd.Series([lang for lang in langs if lang not in ("en", "und")])
+    if len(other):
+        counts = ", ".join(f"{lang}: {n}" for lang, n in other.value_counts().sort_index().items())
+        issues.add(source, f"{source}: {len(other)} article(s) do not look English ({counts}); the analyses "
+                           "assume English, so select them out with corpus.select(lambda a: a['language'] == "
+                           "'en') or analyse them apart.", action="warning")
 
 
 def _announce(issues: _Issues, n_in: int, n_out: int, source) -> None:
@@ -415,6 +444,66 @@ def _announce(issues: _Issues, n_in: int, n_out: int, source) -> None:
     if len(issues.rows) > _MAX_WARNINGS:
         warnings.warn(f"{source}: {len(issues.rows) - _MAX_WARNINGS} more input issue(s); see Corpus.issues.",
                       FramingWarning, stacklevel=4)
+
+
+_DUP_SENT_SPLIT = re.compile(r"[.!?][\"'”’)]*\s+|\n+")
+_DUP_STRIP = ".!?\"'”’) "
+
+
+def find_duplicates(texts, ids, *, threshold: float = 0.8, min_words: int = 6, max_df: int = 50) -> pd.DataFrame:
+    """Find exact and near-duplicate articles (syndicated wire copies, the same story posted twice).
+
+    Two articles are near duplicates when at least ``threshold`` of the sentences of the shorter one (of
+    ``min_words`` words or more, compared case-insensitively) appear word for word in the other.
+    Sentences found in more than ``max_df`` articles are stock phrases ("Sign up for our newsletter")
+    and do not count. Copies that reword every sentence are not found; copies with a changed headline,
+    extra paragraphs or a different dateline are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``article_a``, ``article_b`` (the earlier and the later article in corpus order), ``kind``
+        ("exact" or "near") and ``containment`` (share of the shorter article's sentences in the other).
+        An exact copy is paired with its first occurrence only.
+
+    Examples
+    --------
+    >>> a = "Russia massed troops near the border. Officials said talks would go on in Geneva next week."
+    >>> find_duplicates([a, "UPDATED. " + a, "Something else entirely happened in Kyiv on Monday morning."],
+    ...                 ["x", "y", "z"])[["article_a", "article_b", "kind"]].values.tolist()
+    [['x', 'y', 'near']]
+    """
+    from collections import defaultdict
+
+    columns = ["article_a", "article_b", "kind", "containment"]
+    rows, first = [], {}
+    index: dict[int, list[int]] = defaultdict(list)
+    sizes = np.zeros(len(texts), dtype=np.int64)
+    for j, text in enumerate(texts):
+        folded = text.casefold()
+        key = hash(" ".join(folded.split()))
+        if key in first:
+            rows.append((first[key], j, "exact", 1.0))
+            continue
+        first[key] = j
+        sents = {hash(" ".join(w).rstrip(_DUP_STRIP)) for w in (s.split() for s in _DUP_SENT_SPLIT.split(folded))
+                 if len(w) >= min_words}
+        sizes[j] = len(sents)
+        for h in sents:
+            index[h].append(j)
+    overlap: dict[tuple[int, int], int] = defaultdict(int)
+    for docs in index.values():
+        if 1 < len(docs) <= max_df:
+            for x, a in enumerate(docs):
+                for b in docs[x + 1:]:
+                    overlap[(a, b)] += 1
+    for (a, b), n in overlap.items():
+        share = n / min(sizes[a], sizes[b])
+        if share >= threshold:
+            rows.append((a, b, "near", round(float(share), 4)))
+    rows.sort()
+    return pd.DataFrame([(ids[a], ids[b], k, c) for a, b, k, c in rows], columns=columns)
+
 
 
 # -------------------------------------------------------------------------------------------- Corpus
@@ -429,7 +518,9 @@ class Corpus:
         metadata nor the text names one), ``date`` (datetime64, day precision, NaT when unknown),
         ``title``, ``text`` (the cleaned body), ``url``, ``dateline`` and ``credit`` (moved out of the
         body by cleaning), ``outlet_source`` ("metadata", "inferred" or "unknown"), ``outlet_cue`` (the
-        text that named the outlet when it was inferred), any extra fields of the input, ``origin``
+        text that named the outlet when it was inferred), ``language`` (ISO 639-1 code or "und", from
+        :func:`framing.language.detect_language`), ``duplicate_of`` (id of an earlier article with the same
+        cleaned text, else None), any extra fields of the input, ``origin``
         (file and line or row the article came from) and ``raw_text`` (the text as read).
     issues : pandas.DataFrame
         Input problems: ``source``, ``line``, ``article_id``, ``action`` ("skipped", "repaired",
@@ -449,8 +540,7 @@ class Corpus:
                  annotations: pd.DataFrame | None = None, issues: pd.DataFrame | None = None,
                  source: str = "<DataFrame>"):
         self.articles = articles.reset_index(drop=True)
-        self._edits = edits if edits is not None else pd.DataFrame(
-            columns=["article_id", "start", "end", "clean_start", "kind", "reason", "text", "replacement"])
+        self._edits = edits if edits is not None else pd.DataFrame(columns=EDIT_COLUMNS)
         self.annotations = annotations if annotations is not None else pd.DataFrame(
             columns=["article_id", "start", "end", "kind", "detail"])
         self.issues = issues if issues is not None else _Issues().frame()
@@ -538,14 +628,28 @@ class Corpus:
         """
         e = self._edits
         if not include_normalisation:
-            e = e[~e["kind"].isin(["unicode", "newline"])]
+            # HTML markup is summarised by cleaning_summary(); listing every tag would drown the report.
+            e = e[~e["kind"].isin(["unicode", "newline", "html"])]
         actions = {"title": "moved to metadata", "dateline": "moved to metadata", "credit": "moved to metadata",
-                   "boilerplate": "removed", "tail": "removed", "unicode": "normalised", "newline": "normalised"}
+                   "boilerplate": "removed", "tail": "removed", "unicode": "normalised", "newline": "normalised",
+                   "html": "removed"}
         out = e.assign(action=e["kind"].map(actions), chars=(e["end"] - e["start"]).astype(int))
         outlets = self.articles.set_index("id")["outlet"]
         out = out.assign(outlet=out["article_id"].map(outlets))
         return out[["article_id", "outlet", "kind", "action", "reason", "start", "end", "chars", "text"]] \
             .reset_index(drop=True)
+
+    def duplicates(self, *, threshold: float = 0.8) -> pd.DataFrame:
+        """Exact and near-duplicate article pairs (see :func:`find_duplicates`), with their outlets.
+
+        Examples
+        --------
+        >>> load_corpus().duplicates().empty
+        True
+        """
+        pairs = find_duplicates(self.articles["text"].tolist(), self.articles["id"].tolist(), threshold=threshold)
+        outlets = self.articles.set_index("id")["outlet"]
+        return pairs.assign(outlet_a=pairs["article_a"].map(outlets), outlet_b=pairs["article_b"].map(outlets))
 
     @property
     def edits(self) -> pd.DataFrame:
@@ -630,7 +734,8 @@ def _sentence_frame(articles: pd.DataFrame, annotations: pd.DataFrame) -> pd.Dat
 # ------------------------------------------------------------------------------------------- loading
 
 def load_corpus(path=None, *, clean: bool = True, infer_outlets: bool = True, columns: dict | None = None,
-                boilerplate=None, datelines=None, progress: bool | None = None) -> Corpus:
+                boilerplate=None, datelines=None, drop_duplicates: bool = False,
+                progress: bool | None = None) -> Corpus:
     """Load a news corpus.
 
     Parameters
@@ -652,6 +757,9 @@ def load_corpus(path=None, *, clean: bool = True, infer_outlets: bool = True, co
     boilerplate, datelines : path, optional
         Your own cleaning rule files, in the format of ``framing/data/boilerplate.tsv`` and
         ``framing/data/datelines.tsv``.
+    drop_duplicates : bool, default False
+        Drop exact and near-duplicate articles (later copies; see :func:`find_duplicates`), each reported
+        in ``Corpus.issues``. By default exact copies are only flagged in the ``duplicate_of`` column.
     progress : bool, optional
         Show a progress bar while cleaning; by default only for corpora of 2,000 articles or more.
 
@@ -707,7 +815,26 @@ def load_corpus(path=None, *, clean: bool = True, infer_outlets: bool = True, co
     if len(corpus) == 0:
         raise FramingError(f"{path}: none of its {len(records)} item(s) has article text; see the warnings "
                            "above for why each was skipped.")
+    if drop_duplicates:
+        corpus = _drop_duplicates(corpus)
     return corpus
+
+
+def _drop_duplicates(corpus: Corpus) -> Corpus:
+    pairs = corpus.duplicates()
+    later = pairs.drop_duplicates("article_b")
+    if later.empty:
+        return corpus
+    origin = corpus.articles.set_index("id")["origin"]
+    rows = [{"source": origin[b], "line": None, "article_id": b, "action": "skipped",
+             "message": f"{origin[b]}: {kind} duplicate of {a} ({corpus.articles.set_index('id').at[a, 'outlet']}); "
+                        "dropped (drop_duplicates=True)."}
+            for a, b, kind in later[["article_a", "article_b", "kind"]].itertuples(index=False)]
+    for row in rows[:_MAX_WARNINGS]:
+        warnings.warn(row["message"], FramingWarning, stacklevel=3)
+    kept = corpus.select(~corpus.articles["id"].isin(set(later["article_b"])))
+    kept.issues = pd.concat([corpus.issues, pd.DataFrame(rows)], ignore_index=True)
+    return kept
 
 
 def corpus_from_frame(frame: pd.DataFrame, *, clean: bool = True, infer_outlets: bool = True,

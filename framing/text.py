@@ -100,12 +100,21 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, *, method: str = "fast") -> list[tuple[int, int]]:
     """Split ``text`` into sentences, returning ``(start, end)`` character offsets.
 
-    Paragraphs (lines) are split first, then NLTK's Punkt algorithm splits each paragraph, with a news
-    abbreviation list so that "U.S. President Joe Biden" or "Gen. Mark Milley" stay in one sentence.
-    Offsets index into ``text``; leading and trailing white space is excluded.
+    Paragraphs (lines) are split first, then each paragraph is split by the Punkt decision rule (Kiss &
+    Strunk 2006, as implemented in NLTK) with a news abbreviation list, so that "U.S. President Joe
+    Biden" or "Gen. Mark Milley" stay in one sentence: a sentence ends at "?" or "!", and at a "." that
+    does not end an abbreviation, an initial or an ellipsis; closing quotes and brackets stay with the
+    sentence they close. Offsets index into ``text``; surrounding white space is excluded.
+
+    Parameters
+    ----------
+    method : {"fast", "punkt"}
+        "fast" applies the rule with one regular expression (about 20 times faster on long texts);
+        "punkt" runs NLTK's PunktSentenceTokenizer with the same parameters. They agree on news text
+        (the test suite checks this on the seeds and, where available, on thousands of real articles).
 
     Examples
     --------
@@ -113,15 +122,65 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     >>> [text[s:e] for s, e in split_sentences(text)]
     ['U.S. President Joe Biden spoke.', 'Putin listened.']
     """
-    tokenizer = _punkt()
+    split = _split_fast if method == "fast" else _split_punkt
     spans = []
     for p_start, p_end in split_paragraphs(text):
-        paragraph = text[p_start:p_end]
-        for s, e in tokenizer.span_tokenize(paragraph):
-            while s < e and paragraph[s].isspace():
+        for s, e in split(text, p_start, p_end):
+            while s < e and text[s].isspace():
                 s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
             if e > s:
-                spans.append((p_start + s, p_start + e))
+                spans.append((s, e))
+    return spans
+
+
+def _split_punkt(text: str, start: int, end: int):
+    paragraph = text[start:end]
+    return [(start + s, start + e) for s, e in _punkt().span_tokenize(paragraph)]
+
+
+# A candidate boundary: ".", "?" or "!" followed by white space (then more text) or by a character
+# that cannot continue a word, as in Punkt's period context.
+_CANDIDATE_RE = re.compile(r"[.?!](?=[\"')\]}*:;@({\[‘’“”«»?!]|\s+\S|[A-Z])")
+_TOKEN_TAIL_RE = re.compile(r"[^\s\"'(){}\[\]*:;@‘’“”«»?!]*$")
+_REALIGN_RE = re.compile(r"[\"')\]}’”»]+")
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(_punkt()._params.abbrev_types)
+
+
+def _split_fast(text: str, start: int, end: int):
+    abbreviations = _abbreviations()
+    spans, sent_start = [], start
+    for m in _CANDIDATE_RE.finditer(text, start, end):
+        i = m.start()
+        token = _TOKEN_TAIL_RE.search(text, max(start, i - 60), i).group()
+        if text[i] == ".":
+            if token.endswith(".") or (not token and i > start and text[i - 1] == "."):
+                continue  # ellipsis
+            word = token.lower()
+            if word in abbreviations or word.split("-")[-1] in abbreviations:
+                continue
+        cut = i + 1
+        closing = _REALIGN_RE.match(text, cut, end)
+        if closing:
+            cut = closing.end()
+        if cut >= end:
+            break
+        if not text[cut].isspace():
+            # Text glued by extraction ("issue.Moore’s", "evil.”Americans") still breaks before a capital;
+            # "U.S.-backed" or "(R-Fla.)," do not.
+            starts = text[cut].isupper() or (text[cut] in "“‘«\"" and cut + 1 < end and text[cut + 1].isupper())
+            glued = starts and (closing is not None and closing.group()[-1] in "”\"’'" or
+                                token.isalpha() and token.islower() and len(token) > 1)
+            if not glued:
+                continue
+        spans.append((sent_start, cut))
+        sent_start = cut
+    spans.append((sent_start, end))
     return spans
 
 

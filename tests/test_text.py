@@ -65,3 +65,31 @@ def test_normalisation_for_matching():
     assert normalize_token("ZELENSKIY") == "zelenskiy"
     assert words("Kiev’s “military bloc” – 100,000.") == ["kiev", "military", "bloc"]
     assert words("Kiev’s bloc", lower=False) == ["Kiev", "bloc"]
+
+
+def test_fast_splitter_agrees_with_nltk_punkt_on_the_seeds(seeds):
+    for text in seeds.articles["text"]:
+        assert split_sentences(text) == split_sentences(text, method="punkt")
+
+
+def test_fast_splitter_improves_on_punkt_for_glued_and_bracketed_text():
+    glued = "That’s never worked.”Americans are aspirational, Moore adds.“Most of us aspire to be rich.”"
+    assert sents(glued) == ["That’s never worked.”", "Americans are aspirational, Moore adds.",
+                            "“Most of us aspire to be rich.”"]
+    bracket = "But Sen. Marco Rubio (R-Fla.), and Rep. Ron Paul (R-Texas) disagreed. Then it ended."
+    assert sents(bracket) == ["But Sen. Marco Rubio (R-Fla.), and Rep. Ron Paul (R-Texas) disagreed.",
+                              "Then it ended."]
+    assert sents("It was U.S.-backed. Yes... and then? No!") == ["It was U.S.-backed.", "Yes... and then?", "No!"]
+
+
+def test_fast_splitter_agrees_with_punkt_on_real_news(datasets_dir):
+    import gzip
+    import itertools
+    import json
+
+    with gzip.open(datasets_dir / "news-outlets.jsonl.gz", "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in itertools.islice(fh, 400)]
+    fast = [set(split_sentences(t)) for t in texts]
+    punkt = [set(split_sentences(t, method="punkt")) for t in texts]
+    same = sum(len(a & b) for a, b in zip(fast, punkt))
+    assert same / sum(len(b) for b in punkt) > 0.98
