@@ -59,27 +59,144 @@ def cmd_info(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    """Load, clean and validate a corpus and write it as JSON Lines or Parquet."""
+    """Load, clean and validate a corpus chunk by chunk; write JSON Lines, Parquet or Parquet parts."""
+    from .corpus import seeds_path
+    from .ingest import ingest
+
+    src = Path(args.corpus) if args.corpus else seeds_path()
+    summary = ingest(src, args.output, chunksize=args.chunksize, n_jobs=args.n_jobs,
+                     include_raw=args.include_raw, force=args.force, progress=not args.quiet)
+    if not args.quiet:
+        print(f"wrote {summary.articles} articles from {len(summary.outlets)} outlets in {summary.chunks} "
+              f"chunk(s) to {summary.path}")
+    return 0
+
+
+def _outdir(args, default, expected):
     from .output import prepare_output_dir
 
-    out = Path(args.output)
-    suffix = "".join(out.suffixes[-1:]).lower()
-    if suffix not in (".jsonl", ".parquet"):
-        raise FramingError(f"{out}: the output must end in .jsonl or .parquet; choose one of them.")
     src = Path(args.corpus) if args.corpus else None
-    if src is not None and src.resolve() == out.resolve():
-        raise FramingError(f"{out}: the output would overwrite the input corpus; choose another file name.")
-    if out.exists() and not args.force:
-        raise FramingError(f"{out}: already exists; pass --force to overwrite it.")
-    prepare_output_dir(out.parent, inputs=[src] if src and src.is_dir() else [], force=True)
+    return prepare_output_dir(args.output or default, inputs=[src] if src else [], force=args.force,
+                              expected=expected)
+
+
+def cmd_align(args) -> int:
+    """Group articles by event, align sentences that state the same fact, list omissions."""
+    from .align import align_events
+
+    out = _outdir(args, "framing-align", ALIGN_FILES)
     corpus = _load(args)
-    if suffix == ".jsonl":
-        corpus.to_jsonl(out, include_raw=args.include_raw)
-    else:
-        corpus.to_parquet(out, include_raw=args.include_raw)
+    result = align_events(corpus, random_state=args.random_state)
+    paths = result.save(out)
     if not args.quiet:
-        print(f"wrote {len(corpus)} articles from {len(corpus.outlets)} outlets to {out}")
+        _print_table(result.summary())
+        print(f"\n{len(result.facts)} facts, {len(result.sentence_alignments)} aligned sentence pairs, "
+              f"{len(result.omissions)} omissions; wrote {len(paths)} files to {out}")
     return 0
+
+
+ALIGN_FILES = ["article_events.csv", "events.csv", "coverage.csv", "facts.csv", "sentence_alignments.csv",
+               "omissions.csv"]
+TERMS_FILES = ["term_choice.csv", "variants.csv", "distinctive_terms.csv", "substitutions.csv",
+               "attribution.csv", "lexical.csv"]
+TOPICS_FILES = ["topics.csv", "doc_topics.csv", "prevalence.csv", "coherence.csv"]
+
+
+def cmd_terms(args) -> int:
+    """Term choice, variant discovery, distinctive terms, substitutions, attribution, lexical features."""
+    from .analysis import run_all
+    from .output import write_csv
+
+    out = _outdir(args, "framing-terms", TERMS_FILES)
+    corpus = _load(args)
+    only = {"alignment", "variants", "distinctive_terms", "substitutions", "attribution", "lexical", "tone"}
+    if not args.no_lexicon:
+        only.add("term_choice")
+    res = run_all(corpus, lexicon=args.lexicon, random_state=args.random_state, only=only)
+    written = []
+    tables = {"term_choice.csv": res.term_choice, "variants.csv": res.variants,
+              "distinctive_terms.csv": res.distinctive_terms, "substitutions.csv": res.substitutions,
+              "lexical.csv": res.lexical, "tone.csv": res.tone}
+    for name, frame in tables.items():
+        if frame is not None:
+            written.append(write_csv(frame, out / name))
+    if res.attribution is not None:
+        written.extend(res.attribution.save(out))
+    for name, reason in res.skipped.items():
+        print(f"note: {name} not computed: {reason}", file=sys.stderr)
+    if not args.quiet:
+        if res.term_choice is not None and len(res.term_choice):
+            wide = res.term_choice.pivot_table(index=["concept", "variant"], columns="outlet", values="count",
+                                               fill_value=0, aggfunc="sum")
+            _print_table(wide)
+        elif res.variants is not None:
+            _print_table(res.variants.head(20))
+        print(f"\nwrote {len(written)} files to {out}")
+    return 0
+
+
+def cmd_topics(args) -> int:
+    """Fit a topic model (LDA or NMF), per-outlet prevalence with intervals, coherence."""
+    from .topics import fit_topics
+
+    out = _outdir(args, "framing-topics", TOPICS_FILES)
+    corpus = _load(args)
+    k = args.k if args.k == "auto" else _positive_int(args.k, "-k")
+    model = fit_topics(corpus, k=k, method=args.method, random_state=args.random_state)
+    paths = model.save(out)
+    if not args.quiet:
+        for note in model.notes:
+            print(f"note: {note}")
+        labels = model.topics[model.topics["rank"] < 8].groupby("topic")["term"].apply(", ".join)
+        _print_table(labels.to_frame("top terms"))
+        print(f"\nwrote {len(paths)} files to {out}")
+    return 0
+
+
+def cmd_figures(args) -> int:
+    """Draw every figure (PNG and SVG) from the analyses."""
+    from .analysis import run_all
+    from .figures import make_all_figures
+
+    out = _outdir(args, "figures", [])
+    corpus = _load(args)
+    res = run_all(corpus, random_state=args.random_state)
+    made = make_all_figures(res.figure_inputs(), out)
+    n = 0
+    for name, paths in made.items():
+        if isinstance(paths, list):
+            n += len(paths)
+        elif not args.quiet:
+            print(f"note: {name} not drawn: {paths}", file=sys.stderr)
+    if not args.quiet:
+        print(f"wrote {n} files to {out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Write the comparison report (HTML and PDF) and its manifest."""
+    from .report import build_report
+
+    corpus = _load(args)
+    k = args.k if args.k == "auto" else _positive_int(args.k, "-k")
+    paths = build_report(corpus, outdir=args.output or "framing-report", formats=args.format.split(","),
+                         k=k, random_state=args.random_state, lexicon=args.lexicon, force=args.force,
+                         progress=not args.quiet, corpus_path=args.corpus)
+    if not args.quiet:
+        for key in ("html", "pdf", "manifest"):
+            if key in paths:
+                print(f"wrote {paths[key]}")
+    return 0
+
+
+def _positive_int(value, flag) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise FramingError(f"{flag} {value}: give a positive whole number of topics or 'auto'.")
+    return n
 
 
 # ------------------------------------------------------------------------------------------ parser
@@ -104,10 +221,40 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("info", cmd_info, "Articles per outlet, date range, words, sentences and a cleaning summary.")
-    p = add("ingest", cmd_ingest, "Load, clean and validate a corpus; write it as JSON Lines or Parquet.")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.jsonl or OUT.parquet")
+    p = add("ingest", cmd_ingest, "Load, clean and validate a corpus in chunks (bounded memory); write JSON "
+                                  "Lines, one Parquet file, or a folder of Parquet parts.")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="OUT.jsonl, OUT.parquet, or a folder OUT/ for Parquet parts")
     p.add_argument("--include-raw", action="store_true", help="also store the raw text of each article")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    p.add_argument("--chunksize", type=int, default=20_000, help="articles per chunk (default 20000)")
+    p.add_argument("--n-jobs", type=int, default=1, help="worker processes for cleaning (-1: all cores)")
+
+    def outputs(p, default):
+        p.add_argument("-o", "--output", metavar="OUTDIR", help=f"output folder (default: ./{default})")
+        p.add_argument("--force", action="store_true", help="overwrite earlier results in OUTDIR")
+        p.add_argument("--random-state", type=int, default=0, help="seed for stochastic steps (default 0)")
+
+    p = add("align", cmd_align, "Group articles by event, align sentences that state the same facts, "
+                                "and list omissions.")
+    outputs(p, "framing-align")
+    p = add("terms", cmd_terms, "Term choice, variant discovery, distinctive terms, substitutions, "
+                                "attribution and lexical features.")
+    outputs(p, "framing-terms")
+    lex = p.add_mutually_exclusive_group()
+    lex.add_argument("--lexicon", metavar="FILE", help="your own term lexicon (CSV like contested_terms.csv)")
+    lex.add_argument("--no-lexicon", action="store_true", help="skip the lexicon; discover variants only")
+    p = add("topics", cmd_topics, "Topic model by outlet and by event (LDA or NMF).")
+    outputs(p, "framing-topics")
+    p.add_argument("-k", default="auto", help="number of topics, or 'auto' to choose by coherence")
+    p.add_argument("--method", choices=["lda", "nmf"], default="lda")
+    p = add("figures", cmd_figures, "Draw every figure as PNG and SVG.")
+    outputs(p, "figures")
+    p = add("report", cmd_report, "Write the comparison report (HTML and PDF) with a manifest.")
+    outputs(p, "framing-report")
+    p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    p.add_argument("-k", default="auto", help="number of topics, or 'auto'")
+    p.add_argument("--lexicon", metavar="FILE", help="your own term lexicon")
 
     for register in _EXTRA_COMMANDS:
         register(add)

@@ -33,7 +33,7 @@ __all__ = [
 _TOKEN_RE = re.compile(
     r"""
     (?:[^\W\d_]\.){2,}(?![^\W\d_])            # U.S.  U.N.  e.g.
-    | [$€£]?\d+(?:[.,:]\d+)*(?:%|bn|m|k)?(?![^\W\d_])  # 100,000  $2.5bn  14%  9-10 is two numbers
+    | (?>[$€£]?\d+(?:[.,:]\d+)*)(?:%|bn|m|k)?(?![^\W\d_])  # 100,000 $2.5bn 14%; atomic: 1990s stays whole
     | [@\#][^\W_][\w]*                         # @ZelenskyyUa  #UkrainiansWillResist
     | [^\W\d_](?:[\w]|[-'’‘ʼ](?=[^\W_]))*       # words, inner hyphens and apostrophes
     | \d[\w]*                                  # 2014-style numbers glued to letters (20th, 1990s)

@@ -93,3 +93,9 @@ def test_fast_splitter_agrees_with_punkt_on_real_news(datasets_dir):
     punkt = [set(split_sentences(t, method="punkt")) for t in texts]
     same = sum(len(a & b) for a, b in zip(fast, punkt))
     assert same / sum(len(b) for b in punkt) > 0.98
+
+
+def test_numbers_glued_to_letters_stay_whole():
+    # Regression: the number pattern backtracked and split "1990s" into "199" + "0s".
+    assert tokenize("the 1990s and the 20th century, 14% and $2.5bn") == [
+        "the", "1990s", "and", "the", "20th", "century", ",", "14%", "and", "$2.5bn"]
