@@ -35,6 +35,10 @@ def atomic_write(path, mode: str = "w", encoding: str = "utf-8"):
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": encoding, "newline": ""})) as fh:
             yield fh
+        # mkstemp creates the file readable by its owner only; results are ordinary files.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
