@@ -1,0 +1,228 @@
+"""Lexical and tone features: MTLD against hand-worked examples, the syllable rule, Flesch, hedges,
+VADER tone (own voice vs quotes), targets and bootstrap intervals."""
+
+import gzip
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framing import FramingError, corpus_from_frame
+from framing.lexical import (ARTICLE_COLUMNS, OUTLET_COLUMNS, SENTENCE_TONE_COLUMNS, TONE_COLUMNS, _FastVader,
+                             count_syllables, flesch_reading_ease, lexical_features, load_hedges, load_targets,
+                             mtld, sentence_tone, tone)
+
+
+def _corpus(*texts, outlets=None):
+    outlets = outlets or [f"Outlet{i}" for i in range(len(texts))]
+    return corpus_from_frame(pd.DataFrame({"outlet": outlets, "text": list(texts)}), clean=False)
+
+
+# ------------------------------------------------------------------------------------------ MTLD
+
+def test_mtld_hand_worked_example():
+    # Forward: the cat sat on the | TTR 1,1,1,1,.8 ; mat .833 ; the 5/7=.714 <= .72 -> 1 factor after 7
+    # tokens; "end" leaves TTR 1, a partial factor of 0. 8 tokens / 1 factor = 8.
+    # Backward: end the mat the on sat cat the: TTR never reaches .72; it ends at 6/8 = .75, a partial
+    # factor of (1 - .75) / (1 - .72) = 25/28. 8 / (25/28) = 8.96. MTLD = (8 + 8.96) / 2 = 8.48.
+    tokens = "the cat sat on the mat the end".split()
+    assert mtld(tokens) == pytest.approx(8.48, abs=1e-12)
+
+
+def test_mtld_second_hand_worked_example():
+    # "a b a b a b c": forward TTR 1, 1, .667 -> factor 1 after "a b a"; then "b a b": 1, 1, .667 ->
+    # factor 2; then "c": TTR 1, partial 0. 7 / 2 = 3.5. Backward "c b a b a b a": 1, 1, 1, .75, .6 ->
+    # factor 1 after 5 tokens; "b a": TTR 1, partial 0. 7 / 1 = 7. MTLD = (3.5 + 7) / 2 = 5.25.
+    assert mtld("a b a b a b c".split()) == pytest.approx(5.25, abs=1e-12)
+    # a lower threshold needs more repetition for a factor: forward "a b a b" hits .5 after 4 tokens
+    assert mtld("a b a b".split(), threshold=0.5) == pytest.approx((4 / 1 + 4 / 1) / 2)
+
+
+def test_mtld_edge_cases_and_independent_implementation():
+    assert math.isnan(mtld([]))
+    assert math.isnan(mtld("every word here differs".split()))     # no factor at all
+
+    def reference(tokens, threshold=0.72):          # straight from McCarthy & Jarvis (2010), Appendix
+        def one(seq):
+            factors, start = 0.0, 0
+            for i in range(len(seq)):
+                seg = seq[start:i + 1]
+                if len(set(seg)) / len(seg) <= threshold:
+                    factors += 1
+                    start = i + 1
+            rest = seq[start:]
+            if rest:
+                factors += (1 - len(set(rest)) / len(rest)) / (1 - threshold)
+            return len(seq) / factors
+        return (one(tokens) + one(tokens[::-1])) / 2
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        tokens = list(rng.choice(list("abcdefghijklmnop"), size=rng.integers(30, 300)))
+        assert mtld(tokens) == pytest.approx(reference(tokens), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------------- readability
+
+@pytest.mark.parametrize("word, n", [
+    ("the", 1), ("cat", 1), ("make", 1), ("state", 1), ("table", 2), ("people", 2), ("asked", 1),
+    ("played", 1), ("wanted", 2), ("needed", 2), ("makes", 1), ("boxes", 2), ("changes", 2), ("year", 1),
+    ("yellow", 2), ("government", 3), ("president", 3), ("military", 4), ("invasion", 3), ("beautiful", 3),
+    ("readability", 5), ("syllable", 3), ("Ukraine", 2), ("Putin’s", 2), ("2021", 1), ("Володимир", 1),
+])
+def test_syllable_rule(word, n):
+    assert count_syllables(word) == n
+
+
+def test_flesch_reading_ease_formula_and_article_value():
+    assert flesch_reading_ease(6, 1, 6) == pytest.approx(206.835 - 1.015 * 6 - 84.6)
+    assert math.isnan(flesch_reading_ease(0, 0, 0))
+    row = lexical_features(_corpus("The cat sat on the mat.")).iloc[0]
+    assert (row["words"], row["sentences"]) == (6, 1)
+    assert row["flesch_reading_ease"] == pytest.approx(116.145)
+    two = lexical_features(_corpus("The cat sat. The government wanted a military invasion.")).iloc[0]
+    # words 9, sentences 2, syllables 1+1+1 + 1+3+2+1+4+3 = 17
+    assert two["flesch_reading_ease"] == pytest.approx(206.835 - 1.015 * 9 / 2 - 84.6 * 17 / 9)
+    assert two["mean_sentence_length"] == pytest.approx(4.5)
+
+
+def test_hedges_and_modals():
+    text = ("Officials reportedly said it may rain in May. It could be, perhaps, a trick, according to "
+            "sources. Will Smith will not go. The so-called deal might fail; they can't say.")
+    row = lexical_features(_corpus(text)).iloc[0]
+    words = row["words"]
+    # hedges: reportedly, perhaps, according to, so-called; modals: may, could, might, can't (not May, Will)
+    assert row["hedges_per_1k"] == pytest.approx(4 / words * 1000)
+    assert row["modals_per_1k"] == pytest.approx(4 / words * 1000)
+    h = load_hedges()
+    assert "reportedly" in h["hedge"] and "would" in h["modal"] and "will" not in h["modal"]
+
+
+# ---------------------------------------------------------------------------------------- seeds
+
+def test_lexical_features_on_seeds(seeds):
+    per_article = lexical_features(seeds)
+    assert list(per_article.columns) == ARTICLE_COLUMNS
+    assert len(per_article) == 5
+    summary = seeds.summary()
+    by_outlet = lexical_features(seeds, by="outlet").set_index("outlet")
+    assert list(by_outlet.reset_index().columns) == OUTLET_COLUMNS
+    for outlet in ("RFE/RL", "RT", "Al Jazeera", "unattributed"):
+        assert abs(by_outlet.loc[outlet, "words"] - summary.loc[outlet, "words"]) <= 1
+        assert by_outlet.loc[outlet, "sentences"] == summary.loc[outlet, "sentences"]
+    assert by_outlet.loc["RFE/RL", "articles"] == 2
+    rfe = per_article[per_article["outlet"] == "RFE/RL"]
+    assert by_outlet.loc["RFE/RL", "mtld"] == pytest.approx(rfe["mtld"].mean())
+    assert per_article["mtld"].between(60, 250).all()
+    assert per_article["flesch_reading_ease"].between(20, 60).all()       # news prose: fairly difficult
+    # quoted share matches the attribution analysis
+    from framing.attribution import attribution
+
+    att = attribution(seeds).by_outlet.set_index("outlet")
+    assert by_outlet.loc["RT", "quoted_share"] == pytest.approx(att.loc["RT", "quoted_share"])
+    assert by_outlet.loc["Al Jazeera", "quoted_share"] > 0.4
+
+
+def test_fast_vader_equals_vadersentiment(seeds):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    reference = SentimentIntensityAnalyzer()
+    fast = _FastVader()
+    sentences = seeds.sentences()["text"].tolist() + [
+        "VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad at all",
+        "The plot was good, but the characters are uncompelling and the dialog is not great.",
+        "Catch utf-8 emoji such as 💘 and 💋 and 😁", "At least it isn't a horrible book.",
+        "Roger Dodger is one of the least compelling variations on this theme.", "Without a doubt, excellent idea.",
+        "no good no bad", "It was kind of good, sort of happy", "never so good", "The book was only kind of good.",
+        "Today SUX!", "Make sure you :) or :D today!", "", "   "]
+    for s in sentences:
+        assert fast.compound(s) == reference.polarity_scores(s)["compound"], s
+
+
+def test_tone_on_seeds(seeds):
+    t = tone(seeds)
+    assert list(t.columns) == TONE_COLUMNS
+    rt = t[t["outlet"] == "RT"].set_index("target")
+    assert rt.loc["NATO", "sentences"] == 7 and rt.loc["all", "sentences"] == 17
+    assert t.groupby("outlet")["target"].first().eq("all").all()
+    ok = t["ci_low"].notna()
+    assert (t.loc[ok, "ci_low"] <= t.loc[ok, "mean_compound"] + 1e-12).all()
+    assert (t.loc[ok, "mean_compound"] <= t.loc[ok, "ci_high"] + 1e-12).all()
+    assert t["positive_share"].add(t["negative_share"]).le(1).all()
+    # one article: the interval falls back to resampling sentences; two RFE/RL articles: articles
+    assert rt.loc["all", "ci_unit"] == "sentence"
+    assert t.set_index(["outlet", "target"]).loc[("RFE/RL", "all"), "ci_unit"] == "article"
+    assert tone(seeds).equals(t)                                           # deterministic
+    other = tone(seeds, random_state=1)
+    assert other["mean_compound"].equals(t["mean_compound"]) and not other["ci_low"].equals(t["ci_low"])
+    st = sentence_tone(seeds)
+    scored = st[st["compound"].notna()]
+    assert rt.loc["all", "mean_compound"] == pytest.approx(scored[scored["outlet"] == "RT"]["compound"].mean())
+
+
+def test_own_voice_excludes_quotes_and_posts(seeds):
+    st = sentence_tone(seeds)
+    assert list(st.columns) == SENTENCE_TONE_COLUMNS
+    posts = st[st["kind"] == "embedded_post"]
+    assert len(posts) == 5 and posts["compound"].isna().all()
+    everything = sentence_tone(seeds, exclude_quotes=False)
+    assert everything["compound"].notna().all()
+    c = _corpus("“Russia is a wonderful, peaceful friend,” she said. Kyiv rejected the terrible, awful plan.")
+    own = sentence_tone(c)
+    assert math.isnan(own["compound"].iloc[0]) and own["targets"].iloc[0] == ""
+    assert own["compound"].iloc[1] < -0.5 and own["targets"].iloc[1] == "Ukraine"
+    both = sentence_tone(c, exclude_quotes=False)
+    assert both["compound"].iloc[0] > 0.5 and both["targets"].iloc[0] == "Russia"
+    t = tone(c, exclude_quotes=False).set_index("target")
+    assert t.loc["Russia", "sentences"] == 1 and t.loc["Ukraine", "sentences"] == 1
+
+
+def test_targets_custom_and_whole_words():
+    c = _corpus("Beijing praised the excellent deal. Belorussia is not Russia. The US and us.",
+                outlets=["A"])
+    st = sentence_tone(c, targets={"China": ["China", "Beijing"], "Russia": ["Russia"], "US": ["US"]})
+    assert st["targets"].tolist() == ["China", "Russia", "US"]
+    t = tone(c, targets={"China": ["Beijing"]})
+    assert t["target"].tolist() == ["all", "China"] and t["mean_compound"].iloc[1] > 0.5
+    lex = lexical_features(c, targets={"China": ["Beijing"]})
+    assert lex["tone_China"].iloc[0] == pytest.approx(t["mean_compound"].iloc[1])
+    assert list(load_targets())[:4] == ["Russia", "Ukraine", "NATO", "US"]
+
+
+def test_bad_options_raise_one_clear_error(seeds, tmp_path):
+    with pytest.raises(FramingError, match="by="):
+        lexical_features(seeds, by="paragraph")
+    with pytest.raises(FramingError, match="unit="):
+        tone(seeds, unit="word")
+    with pytest.raises(FramingError, match="not a valid regular expression"):
+        tone(seeds, targets={"X": ["(unclosed"]})
+    with pytest.raises(FramingError, match="reserved"):
+        tone(seeds, targets={"all": ["x"]})
+    with pytest.raises(FramingError, match="no such hedge file"):
+        lexical_features(seeds, hedges=tmp_path / "missing.txt")
+    bad = tmp_path / "hedges.txt"
+    bad.write_text("perhaps\n[hedge]\nmaybe\n", encoding="utf-8")
+    with pytest.raises(FramingError, match="section header"):
+        load_hedges(bad)
+
+
+def test_real_news_articles(datasets_dir):
+    """The first 150 articles of the news-outlets dataset: plausible values for news prose."""
+    records = []
+    with gzip.open(datasets_dir / "news-outlets.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            records.append(json.loads(line))
+            if len(records) == 150:
+                break
+    corpus = corpus_from_frame(pd.DataFrame(records)[["id", "outlet", "date", "title", "text"]])
+    lex = lexical_features(corpus)
+    long = lex[lex["words"] >= 300]
+    assert len(long) > 80
+    assert long["mtld"].median() == pytest.approx(110, abs=40)
+    assert long["flesch_reading_ease"].median() == pytest.approx(50, abs=15)
+    assert long["mean_sentence_length"].median() == pytest.approx(22, abs=6)
+    assert long["quoted_share"].median() == pytest.approx(0.3, abs=0.15)
+    t = tone(corpus, targets={"Trump": ["Trump"]})
+    assert (t["target"] == "Trump").sum() >= 5
