@@ -109,7 +109,8 @@ def cmd_terms(args) -> int:
 
     out = _outdir(args, "framing-terms", TERMS_FILES)
     corpus = _load(args)
-    only = {"alignment", "variants", "distinctive_terms", "substitutions", "attribution", "lexical", "tone"}
+    only = {"alignment", "variants", "distinctive_terms", "substitutions", "attribution", "lexical",
+            "lexical_by_outlet", "tone"}
     if not args.no_lexicon:
         only.add("term_choice")
     res = run_all(corpus, lexicon=args.lexicon, random_state=args.random_state, only=only)
@@ -120,8 +121,10 @@ def cmd_terms(args) -> int:
     for name, frame in tables.items():
         if frame is not None:
             written.append(write_csv(frame, out / name))
+    if res.lexical_by_outlet is not None:
+        written.append(write_csv(res.lexical_by_outlet, out / "lexical_by_outlet.csv"))
     if res.attribution is not None:
-        written.extend(res.attribution.save(out))
+        written.extend(res.attribution.save(out).values())
     for name, reason in res.skipped.items():
         print(f"note: {name} not computed: {reason}", file=sys.stderr)
     if not args.quiet:
@@ -161,7 +164,7 @@ def cmd_figures(args) -> int:
     out = _outdir(args, "figures", [])
     corpus = _load(args)
     res = run_all(corpus, random_state=args.random_state)
-    made = make_all_figures(res.figure_inputs(), out)
+    made = make_all_figures(res.figure_inputs(), out, outlets=corpus.outlets)
     n = 0
     for name, paths in made.items():
         if isinstance(paths, list):

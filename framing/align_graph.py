@@ -1,0 +1,237 @@
+"""Sparse similarity graphs and graph clustering for event alignment.
+
+* :func:`time_blocked_neighbours` finds, for every row of an L2-normalised sparse matrix, its most
+  similar rows among those published within a time window (rows without a date are compared with every
+  row). Rows are sorted by date and processed in chunks, so each chunk is multiplied only with the band
+  of rows inside its window: memory and time grow with ``n × (articles per window)``, never ``n²``.
+* :func:`average_linkage` is agglomerative clustering with average linkage on a sparse graph: the link
+  between two clusters is the sum of the similarities of their cross pairs divided by the number of
+  cross pairs, a pair that is not in the graph counting as 0. Pairs outside the time window are never in
+  the graph, so clusters that would span distant dates are pulled apart rather than chained together.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["time_blocked_neighbours", "average_linkage", "top_k_per_row", "pair_similarities"]
+
+_MAX_BLOCK_CELLS = 8_000_000  # rows × columns multiplied at once; bounds the memory of a product
+
+
+def top_k_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int):
+    """Keep the ``k`` largest values of each row (ties broken by the smaller column)."""
+    if len(rows) == 0:
+        return rows, cols, vals
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    keep = rank < k
+    return rows[keep], cols[keep], vals[keep]
+
+
+def time_blocked_neighbours(X: sp.csr_matrix, days: np.ndarray, *, window: float | None, k: int,
+                            floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-``k`` cosine neighbours of each row within ``window`` days.
+
+    Parameters
+    ----------
+    X : scipy.sparse.csr_matrix
+        L2-normalised rows.
+    days : numpy.ndarray of float
+        Day number of each row (NaN when the row has no date: compared with all rows).
+    window : float or None
+        Largest date difference of a neighbour; None for no limit.
+    k : int
+        Neighbours kept per row.
+    floor : float
+        Smallest similarity kept.
+
+    Returns
+    -------
+    rows, cols, sims : numpy.ndarray
+        Directed edges ``row → col`` (each row's top ``k``), ``row != col``.
+    """
+    n = X.shape[0]
+    if n < 2 or k <= 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    days = np.asarray(days, dtype=float)
+    dated = np.flatnonzero(~np.isnan(days))
+    undated = np.flatnonzero(np.isnan(days))
+    if window is None:
+        dated, undated = np.zeros(0, dtype=np.int64), np.arange(n)
+    order = dated[np.argsort(days[dated], kind="stable")]
+    sorted_days = days[order]
+    X = X.tocsr()
+    out_r, out_c, out_v = [], [], []
+
+    def block(row_idx: np.ndarray, col_idx: np.ndarray, check_time: bool):
+        # Row slices of a CSR matrix are cheap; column slices of its transpose are not. Article vectors
+        # share common words, so the product is nearly dense: select the top k per row on a dense block
+        # (a partition per row) instead of sorting millions of sparse entries.
+        prod = (X[row_idx] @ X[col_idx].T).toarray()
+        invalid = row_idx[:, None] == col_idx[None, :]
+        if check_time:
+            dr, dc = days[row_idx][:, None], days[col_idx][None, :]
+            with np.errstate(invalid="ignore"):
+                invalid |= ~(np.isnan(dr) | np.isnan(dc) | (np.abs(dr - dc) <= window))
+        prod[invalid | (prod < floor)] = -1.0
+        if prod.shape[1] > k:
+            # The k-th largest value of each row; entries tied with it are all kept, then broken by column.
+            kth = -np.partition(-prod, k - 1, axis=1)[:, k - 1:k]
+            rr, cc = np.nonzero((prod >= kth) & (prod >= floor))
+        else:
+            rr, cc = np.nonzero(prod >= floor)
+        r, c, v = row_idx[rr], col_idx[cc], prod[rr, cc]
+        r, c, v = top_k_per_row(r, c, v, k)
+        out_r.append(r), out_c.append(c), out_v.append(v)
+
+    # Dated rows: compared with the dated rows inside the window, and with all undated rows.
+    i = 0
+    while i < len(order):
+        lo = np.searchsorted(sorted_days, sorted_days[i] - window, side="left")
+        step = 1
+        # Grow the chunk while the band it needs stays small enough.
+        while i + step < len(order) and step < 4096:
+            nxt = min(i + 2 * step, len(order))
+            hi = np.searchsorted(sorted_days, sorted_days[nxt - 1] + window, side="right")
+            if (nxt - i) * (hi - lo + len(undated)) > _MAX_BLOCK_CELLS:
+                break
+            step = nxt - i
+        j = min(i + step, len(order))
+        hi = np.searchsorted(sorted_days, sorted_days[j - 1] + window, side="right")
+        cols = np.concatenate([order[lo:hi], undated])
+        block(order[i:j], cols, check_time=True)
+        i = j
+    # Undated rows: compared with everything.
+    if len(undated):
+        per = max(1, _MAX_BLOCK_CELLS // n)
+        all_cols = np.arange(n)
+        for s in range(0, len(undated), per):
+            block(undated[s:s + per], all_cols, check_time=False)
+    rows = np.concatenate(out_r).astype(np.int64)
+    cols = np.concatenate(out_c).astype(np.int64)
+    vals = np.concatenate(out_v)
+    return top_k_per_row(rows, cols, vals, k)
+
+
+def symmetric_pairs(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
+    """Undirected unique pairs ``i < j`` from directed edges (the larger value when both directions)."""
+    a, b = np.minimum(rows, cols), np.maximum(rows, cols)
+    if len(a) == 0:
+        return a, b, vals
+    order = np.lexsort((-vals, b, a))
+    a, b, v = a[order], b[order], vals[order]
+    first = np.r_[True, (np.diff(a) != 0) | (np.diff(b) != 0)]
+    return a[first], b[first], v[first]
+
+
+def pair_similarities(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray, *, chunk: int = 200_000) -> np.ndarray:
+    """Cosine similarity of the row pairs ``(a[i], b[i])`` of an L2-normalised sparse matrix."""
+    out = np.zeros(len(a))
+    for s in range(0, len(a), chunk):
+        sl = slice(s, s + chunk)
+        out[sl] = np.asarray(X[a[sl]].multiply(X[b[sl]]).sum(axis=1)).ravel()
+    return out
+
+
+def _adjacency(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> dict:
+    """Node → {neighbour: summed similarity} from undirected edges (self-loops dropped)."""
+    ok = a != b
+    src, dst, sim = np.r_[a[ok], b[ok]], np.r_[b[ok], a[ok]], np.r_[w[ok], w[ok]]
+    if not len(src):
+        return {}
+    order = np.lexsort((dst, src))
+    src, dst, sim = src[order], dst[order], sim[order]
+    # Sum repeated edges.
+    new = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
+    idx = np.cumsum(new) - 1
+    sim = np.bincount(idx, weights=sim)
+    src, dst = src[new], dst[new]
+    starts = np.r_[0, np.flatnonzero(src[1:] != src[:-1]) + 1, len(src)]
+    nodes, dst_l, sim_l = src[starts[:-1]].tolist(), dst.tolist(), sim.tolist()
+    return {x: dict(zip(dst_l[s:e], sim_l[s:e])) for x, s, e in zip(nodes, starts[:-1].tolist(), starts[1:].tolist())}
+
+
+def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, *,
+                    seed_threshold: float | None = None) -> np.ndarray:
+    """Average-linkage clustering of ``n`` nodes on a sparse similarity graph.
+
+    Clusters merge, best link first, while the average similarity over all their cross pairs (absent
+    pairs count as 0) is at least ``threshold``. Ties merge the pair with the smaller node ids first,
+    so the result is deterministic.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    a, b, w : numpy.ndarray
+        Undirected edges ``a[i] – b[i]`` with similarity ``w[i]`` (each pair once).
+    threshold : float
+        Smallest average link that still merges.
+    seed_threshold : float, optional
+        Two single nodes merge only when their link is at least this (default ``threshold``): a cluster
+        must start from one strong pair, and can then grow by weaker average links.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Cluster label of each node: the smallest node id in its cluster.
+
+    Examples
+    --------
+    >>> average_linkage(4, np.array([0, 1, 0]), np.array([1, 2, 2]), np.array([0.9, 0.8, 0.1]), 0.4)
+    array([0, 0, 0, 3])
+    """
+    # Plain Python lists and dicts: this loop does scalar work per merge, where NumPy scalars are slow.
+    parent = list(range(n))
+    size = [1] * n
+    version = [0] * n
+    adj = _adjacency(a, b, w)
+    seed = threshold if seed_threshold is None else max(seed_threshold, threshold)
+    heap = [(-s, x, y, 0, 0) for x, nbrs in adj.items() for y, s in nbrs.items() if x < y and s >= seed]
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        _, x, y, vx, vy = pop(heap)
+        if version[x] != vx or version[y] != vy or parent[x] != x or parent[y] != y:
+            continue
+        # Merge the smaller adjacency into the larger.
+        keep, gone = (x, y) if len(adj.get(x, ())) >= len(adj.get(y, ())) else (y, x)
+        parent[gone] = keep
+        size[keep] += size[gone]
+        version[keep] += 1
+        keep_adj = adj.setdefault(keep, {})
+        keep_adj.pop(gone, None)
+        for z, s in adj.pop(gone, {}).items():
+            if z == keep:
+                continue
+            total = keep_adj.get(z, 0.0) + s
+            keep_adj[z] = total
+            zadj = adj[z]
+            del zadj[gone]
+            zadj[keep] = total
+        size_keep, v_keep = size[keep], version[keep]
+        for z, s in keep_adj.items():
+            link = s / (size_keep * size[z])
+            if link >= threshold:  # keep has two or more members now
+                if keep < z:
+                    push(heap, (-link, keep, z, v_keep, version[z]))
+                else:
+                    push(heap, (-link, z, keep, version[z], v_keep))
+    parent = np.asarray(parent, dtype=np.int64)
+    # Resolve roots, then label each cluster by its smallest member.
+    roots = parent.copy()
+    while True:
+        nxt = roots[roots]
+        if np.array_equal(nxt, roots):
+            break
+        roots = nxt
+    smallest = np.full(n, n, dtype=np.int64)
+    np.minimum.at(smallest, roots, np.arange(n))
+    return smallest[roots]

@@ -1,0 +1,137 @@
+"""Run every analysis on a corpus once, for the figures, the report and the CLI.
+
+:func:`run_all` is the one place that knows which analyses exist and in which order they depend on each
+other (alignment first: term choice per event, substitutions and topics per event use it). An analysis
+that cannot run on a corpus (one outlet, too little text) is recorded with the reason instead of
+stopping the others.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+from .errors import FramingError
+
+__all__ = ["AnalysisResults", "run_all"]
+
+
+@dataclass
+class AnalysisResults:
+    """Results of :func:`run_all`. Attributes are None when an analysis was skipped; ``skipped`` maps
+    its name to the reason, ``timings`` to seconds taken, ``parameters`` to the options used."""
+
+    corpus: object
+    alignment: object = None
+    term_choice: object = None
+    variants: object = None
+    distinctive_terms: object = None
+    substitutions: object = None
+    attribution: object = None
+    lexical: object = None
+    lexical_by_outlet: object = None
+    tone: object = None
+    topics: object = None
+    topics_by_event: object = None
+    skipped: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+
+    def figure_inputs(self) -> dict:
+        """The result tables keyed as :func:`framing.figures.make_all_figures` expects them."""
+        from .terms import diff_spans
+
+        out = {}
+        if self.term_choice is not None:
+            out["term_choice"] = self.term_choice
+        if self.distinctive_terms is not None:
+            out["distinctive_terms"] = self.distinctive_terms
+        if self.alignment is not None:
+            out["events"] = self.alignment.events
+            out["coverage"] = self.alignment.coverage
+            out["sentence_alignments"] = self.alignment.sentence_alignments
+            out["diff_spans"] = diff_spans
+        if self.substitutions is not None:
+            out["substitutions"] = self.substitutions
+        if self.topics is not None:
+            out["prevalence"] = self.topics.prevalence
+            out["topics"] = self.topics.topics
+        if self.attribution is not None:
+            out["verbs"] = self.attribution.verbs
+            out["sources"] = self.attribution.sources
+        if self.tone is not None:
+            out["tone"] = self.tone
+        return out
+
+
+def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: bool = False,
+            only=None) -> AnalysisResults:
+    """Run alignment, term choice, variants, distinctive terms, substitutions, attribution, lexical
+    features, tone and topics on ``corpus``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    k : "auto" or int
+        Number of topics (see :func:`framing.topics.fit_topics`).
+    random_state : int
+        Seed for every stochastic step.
+    lexicon : path, optional
+        A term lexicon in the format of ``framing/data/contested_terms.csv``.
+    progress : bool
+        Print one line per analysis as it finishes.
+    only : iterable of str, optional
+        Run just these analyses (names as the attributes of :class:`AnalysisResults`).
+
+    Examples
+    --------
+    >>> from framing import load_corpus
+    >>> res = run_all(load_corpus(), only={"alignment"})
+    >>> sorted(res.alignment.events["n_articles"].tolist())
+    [1, 1, 3]
+    """
+    from . import align, attribution, lexical, terms, topics
+
+    res = AnalysisResults(corpus=corpus, parameters={"k": k, "random_state": random_state,
+                                                      "lexicon": str(lexicon) if lexicon else "bundled"})
+
+    def step(name, func):
+        if only is not None and name not in only:
+            return None
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                value = func()
+        except FramingError as exc:
+            res.skipped[name] = str(exc)
+            value = None
+        res.timings[name] = time.perf_counter() - t0
+        if progress:
+            state = "skipped: " + res.skipped[name] if name in res.skipped else f"{res.timings[name]:.1f} s"
+            print(f"  {name:<18} {state}", flush=True)
+        setattr(res, name, value)
+        return value
+
+    step("alignment", lambda: align.align_events(corpus, random_state=random_state))
+    step("term_choice", lambda: terms.term_choice(corpus, lexicon=lexicon))
+    step("variants", lambda: terms.discover_variants(corpus))
+    step("distinctive_terms", lambda: terms.distinctive_terms(corpus, random_state=random_state))
+    if res.alignment is not None:
+        step("substitutions", lambda: terms.substitutions(corpus, res.alignment.sentence_alignments))
+    step("attribution", lambda: attribution.attribution(corpus))
+    step("lexical", lambda: lexical.lexical_features(corpus, by="article"))
+    step("lexical_by_outlet", lambda: lexical.lexical_features(corpus, by="outlet"))
+    step("tone", lambda: lexical.tone(corpus, random_state=random_state) if _accepts(lexical.tone, "random_state")
+         else lexical.tone(corpus))
+    step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state))
+    if res.topics is not None and res.alignment is not None:
+        step("topics_by_event", lambda: res.topics.by_event(res.alignment))
+    return res
+
+
+def _accepts(func, name: str) -> bool:
+    import inspect
+
+    return name in inspect.signature(func).parameters

@@ -1,0 +1,51 @@
+"""Shared wording of the report: section titles, figure captions and the methods text (HTML and PDF)."""
+
+SECTIONS = [
+    ("summary", "Summary"),
+    ("events", "Events and the facts they share"),
+    ("coverage", "Coverage and omissions"),
+    ("terms", "Term choice"),
+    ("distinctive", "Distinctive terms"),
+    ("attribution", "Attribution and tone"),
+    ("topics", "Topics"),
+    ("methods", "Methods"),
+]
+
+FIGURE_CAPTIONS = {
+    "term_choice": "Which variant of each contested term each outlet uses (share of the concept's mentions).",
+    "distinctive_terms": "Terms that set each outlet apart: log-odds z-score (Monroe et al. 2008) against "
+                         "frequency.",
+    "event_timeline": "Events on a timeline: one row per outlet, marks sized by the articles covering the "
+                      "event; crosses are blind spots.",
+    "aligned_facts": "Same fact, different words: aligned sentences with the differing words marked.",
+    "topic_prevalence": "Topic prevalence per outlet with 95% bootstrap intervals.",
+    "attribution": "Reporting verbs and the kinds of sources quoted, per outlet.",
+    "tone": "Tone (VADER compound) of sentences that mention each target, per outlet, with 95% intervals.",
+}
+
+METHODS_TEXT = [
+    ("Cleaning", "Boilerplate lines (comment forms, share widgets, related-article lists), headlines, "
+                 "datelines and credit lines are removed or moved to metadata by editable rules in "
+                 "framing/data/. Every removed span is listed in the cleaning report; embedded social-media "
+                 "posts are kept and treated as quoted material."),
+    ("Event alignment", "Articles are grouped by the event they mainly report using TF-IDF vectors, names "
+                        "and numbers as strong evidence, and dates resolved relative to publication; only "
+                        "articles close in time are compared (time-window blocking with sparse "
+                        "nearest-neighbour search). Sentences from different articles that state the same "
+                        "fact are clustered into facts; a fact reported by some of an event's outlets and "
+                        "not others is an omission. See framing.align.align_events for the parameters."),
+    ("Term choice", "Counts of the variants of contested terms (Kiev/Kyiv, regime/government, ...) per "
+                    "outlet from an editable lexicon; per_10k_words normalises by outlet size and share is "
+                    "the variant's share of its concept's mentions in that outlet."),
+    ("Distinctive terms", "Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn "
+                          "2008, 'Fightin' Words'), each outlet against the rest, reported as z-scores."),
+    ("Attribution", "Reporting verbs from a list of about fifty, direct and indirect quotes with their "
+                    "speaker where it can be found, and source types (anonymous officials, agencies, "
+                    "government bodies, named people)."),
+    ("Tone", "VADER compound scores (vaderSentiment) of sentences mentioning each target. VADER is a "
+             "general-purpose sentiment lexicon, not a stance detector: read differences as wording, not "
+             "as an outlet's position."),
+    ("Topics", "LDA (gensim) or NMF (scikit-learn) on preprocessed text; k chosen by coherence when "
+               "k='auto'. With few articles, paragraphs are the documents. Prevalence intervals are "
+               "bootstrap intervals over articles."),
+]

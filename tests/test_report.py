@@ -1,0 +1,110 @@
+"""The report: every section present, corpus text escaped, PDF text readable (Cyrillic included)."""
+
+import json
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from framing import FramingError, corpus_from_frame
+from framing.report import build_report
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.tags, self.text, self.attrs = set(), [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+        self.ids.update(v for k, v in attrs if k == "id")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def seeds_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    paths = build_report(outdir=out)
+    return paths
+
+
+def test_report_files_and_sections(seeds_report):
+    html = seeds_report["html"].read_text("utf-8")
+    parser = _Collect()
+    parser.feed(html)
+    for sid in ("summary", "events", "coverage", "terms", "distinctive", "attribution", "topics", "methods"):
+        assert sid in parser.ids
+    assert "script" not in parser.tags and "link" not in parser.tags
+    # Self-contained: every image is inline data, nothing is fetched.
+    assert all(v.startswith("data:image/png;base64,") for k, v in parser.attrs if k == "src")
+    assert sum(1 for k, v in parser.attrs if k == "src") >= 5
+    text = " ".join(parser.text)
+    assert "Kiev" in text and "Kyiv" in text and "Zelenskyy" in text
+
+
+def test_report_term_choice_row(seeds_report):
+    html = seeds_report["html"].read_text("utf-8")
+    tables = pd.read_html(seeds_report["html"], match="variant")
+    terms = next(t for t in tables if "concept" in t.columns and "variant" in t.columns)
+    kiev = terms[terms["variant"].str.lower() == "kiev"].iloc[0]
+    kyiv = terms[terms["variant"].str.lower() == "kyiv"].iloc[0]
+    assert kiev["RT"] > 0 and kiev["RFE/RL"] == 0 and kiev["Al Jazeera"] == 0
+    assert kyiv["RT"] == 0 and kyiv["RFE/RL"] > 0
+    assert "<mark>" in html  # aligned sentences with differing words highlighted
+
+
+def test_pdf_text(seeds_report):
+    from pypdf import PdfReader
+
+    reader = PdfReader(seeds_report["pdf"])
+    assert 6 <= len(reader.pages) <= 60
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for word in ("Kyiv", "Kiev", "Zelenskyy", "Володимир", "Contents", "Methods"):
+        assert word in text
+    assert "page 2/" in text
+
+
+def test_manifest(seeds_report):
+    manifest = json.loads(seeds_report["manifest"].read_text("utf-8"))
+    files = {f["path"]: f["sha256"] for f in manifest["corpus"]["files"]}
+    assert "000_8e5b7ae4cb3e161b.txt" in files and "metadata.csv" in files
+    assert manifest["parameters"]["random_state"] == 0
+    assert manifest["versions"]["pandas"] == pd.__version__
+    assert set(manifest["outputs"]) >= {"html", "pdf"}
+
+
+def test_hostile_article_is_escaped(tmp_path):
+    evil = "<script>alert('x')</script> Kyiv said <img src=x onerror=alert(1)> no."
+    corpus = corpus_from_frame(pd.DataFrame({
+        "id": ["a", "b", "c"], "outlet": ["<b>Evil</b>", "Good", "Good"],
+        "date": ["2022-01-01"] * 3, "title": ["<script>t()</script>", "T", "U"],
+        "url": ["javascript:alert(1)", "https://example.org/x", None],
+        "text": [evil + " Russia massed troops near the border with Ukraine.",
+                 "Kyiv said Russia massed troops near the border with Ukraine; 3 < 4 && 5 > 2.",
+                 "Kiev officials said nothing about the border."]}))
+    paths = build_report(corpus, outdir=tmp_path / "r", formats=["html"])
+    html = paths["html"].read_text("utf-8")
+    parser = _Collect()
+    parser.feed(html)
+    assert "script" not in parser.tags
+    # Markup in the article text is stripped as HTML by cleaning; markup in metadata is escaped.
+    assert "<script>" not in html and "<img src=x" not in html and "onerror" not in html
+    assert "&lt;script&gt;t()&lt;/script&gt;" in html
+    assert "&lt;b&gt;Evil&lt;/b&gt;" in html
+    assert "3 &lt; 4 &amp;&amp; 5 &gt; 2" in html
+    # Only http(s) URLs become links.
+    assert "href='javascript" not in html and 'href="javascript' not in html
+    assert "href='https://example.org/x'" in html
+    # Every image is inline data; no tag loads anything external.
+    assert all(v.startswith(("data:image/png;base64,", "#")) for k, v in parser.attrs if k in ("src", "href")
+               and not v.startswith("https://example.org"))
+
+
+def test_report_refuses_to_overwrite_without_force(tmp_path):
+    build_report(outdir=tmp_path, formats=["html"])
+    with pytest.raises(FramingError, match="pass --force"):
+        build_report(outdir=tmp_path, formats=["html"])
+    assert build_report(outdir=tmp_path, formats=["html"], force=True)["html"].is_file()
