@@ -115,24 +115,31 @@ def _table_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+def parse_json_line(line, path, lineno: int, issues: _Issues) -> dict | None:
+    """One JSON Lines record as a dict, or None (blank line, or a malformed one reported in ``issues``)."""
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        issues.add(path, f"{path}, line {lineno}: not valid JSON ({getattr(exc, 'msg', 'not UTF-8')}); line "
+                         "skipped.", action="skipped", line=lineno)
+        return None
+    if not isinstance(obj, dict):
+        issues.add(path, f"{path}, line {lineno}: expected a JSON object; line skipped.", action="skipped",
+                   line=lineno)
+        return None
+    return obj
+
+
 def _read_jsonl(path: Path, issues: _Issues) -> pd.DataFrame:
     text = _decode(_open_bytes(path), path, issues)
     records = []
     for lineno, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            issues.add(path, f"{path}, line {lineno}: not valid JSON ({exc.msg}); line skipped.",
-                       action="skipped", line=lineno)
-            continue
-        if not isinstance(obj, dict):
-            issues.add(path, f"{path}, line {lineno}: expected a JSON object; line skipped.",
-                       action="skipped", line=lineno)
-            continue
-        obj["_line"] = lineno
-        records.append(obj)
+        obj = parse_json_line(line, path, lineno, issues)
+        if obj is not None:
+            obj["_line"] = lineno
+            records.append(obj)
     df = pd.DataFrame.from_records(records)
     if len(df):
         df["_origin"] = [f"{path.name}:{n}" for n in df.pop("_line")]

@@ -732,7 +732,7 @@ def event_timeline(events: pd.DataFrame, coverage: pd.DataFrame, *, size_by: str
         if row.last.normalize() != row.first.normalize():
             when = f"{row.first.day} {row.first:%b} – {row.last.day} {row.last:%b %Y}"
         label = str(row.label)
-        if f"{row.first:%Y-%m-%d}" not in label:  # labels from align_events already carry their dates
+        if f"{row.first:%Y}" not in label and f"{row.last:%Y}" not in label:  # align_events labels carry dates
             label = f"{label} ({when})"
         key_lines.append(_wrap(f"{row.number}. {label}", key_chars, max_lines=2))
     per_col = math.ceil(len(key_lines) / key_cols)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .clean import load_rules
-from .corpus import Corpus, _build, _decode, _Issues, _table_suffix, load_corpus
+from .corpus import Corpus, _build, _decode, _Issues, _table_suffix, load_corpus, parse_json_line
 from .errors import FramingError, FramingWarning
 
 __all__ = ["iter_corpus", "ingest", "IngestSummary"]
@@ -33,18 +33,8 @@ def _jsonl_chunks(path: Path, chunksize: int, issues: _Issues) -> Iterator[pd.Da
     records = []
     with opener(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                msg = getattr(exc, "msg", "not UTF-8")
-                issues.add(path, f"{path}, line {lineno}: not valid JSON ({msg}); line skipped.",
-                           action="skipped", line=lineno)
-                continue
-            if not isinstance(obj, dict):
-                issues.add(path, f"{path}, line {lineno}: expected a JSON object; line skipped.",
-                           action="skipped", line=lineno)
+            obj = parse_json_line(raw, path, lineno, issues)
+            if obj is None:
                 continue
             obj["_origin"] = f"{path.name}:{lineno}"
             records.append(obj)
