@@ -12,7 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
-from .errors import FramingError
+from .errors import FramingError, FramingWarning
 
 __all__ = ["AnalysisResults", "run_all"]
 
@@ -20,7 +20,8 @@ __all__ = ["AnalysisResults", "run_all"]
 @dataclass
 class AnalysisResults:
     """Results of :func:`run_all`. Attributes are None when an analysis was skipped; ``skipped`` maps
-    its name to the reason, ``timings`` to seconds taken, ``parameters`` to the options used."""
+    its name to the reason, ``notes`` to the warnings it gave (for example "only one outlet: nothing can
+    be distinctive"), ``timings`` to seconds taken, ``parameters`` to the options used."""
 
     corpus: object
     alignment: object = None
@@ -35,6 +36,7 @@ class AnalysisResults:
     topics: object = None
     topics_by_event: object = None
     skipped: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
 
@@ -101,12 +103,18 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
             return None
         t0 = time.perf_counter()
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("always", FramingWarning)
                 value = func()
         except FramingError as exc:
             res.skipped[name] = str(exc)
             value = None
+            caught = []
+        for w in caught:  # keep them for the report, and pass them on to the caller
+            if issubclass(w.category, FramingWarning):
+                res.notes.setdefault(name, []).append(str(w.message))
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         res.timings[name] = time.perf_counter() - t0
         if progress:
             state = "skipped: " + res.skipped[name] if name in res.skipped else f"{res.timings[name]:.1f} s"

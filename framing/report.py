@@ -216,7 +216,8 @@ def _highlight(text: str, spans) -> str:
 
 def _skipped(res: AnalysisResults, name: str) -> str:
     reason = res.skipped.get(name)
-    return f"<p class='note'>Not computed: {esc(reason)}</p>" if reason else ""
+    notes = "".join(f"<p class='note'>{esc(n)}</p>" for n in res.notes.get(name, []))
+    return (f"<p class='note'>Not computed: {esc(reason)}</p>" if reason else "") + notes
 
 
 def _summary_html(res: AnalysisResults) -> str:
@@ -330,6 +331,7 @@ def _terms_html(res: AnalysisResults, fig_png) -> str:
     out.append("<p>Mentions of each variant per outlet (the lexicon is "
                "<code>framing/data/contested_terms.csv</code>; pass your own with <code>lexicon=</code>).</p>")
     out.append(_table(wide, max_rows=200, klass="terms"))
+    out.append(_skipped(res, "variants"))
     if res.variants is not None and len(res.variants):
         out.append("<h3>Variants found without a lexicon</h3><p>Spellings that name the same thing but split by "
                    "outlet, ranked by string, context and complementarity evidence.</p>")
@@ -338,7 +340,7 @@ def _terms_html(res: AnalysisResults, fig_png) -> str:
 
 
 def _distinctive_html(res: AnalysisResults, fig_png) -> str:
-    if res.distinctive_terms is None:
+    if res.distinctive_terms is None or len(res.distinctive_terms) == 0:
         return _skipped(res, "distinctive_terms")
     dt = res.distinctive_terms
     out = [_figure("distinctive_terms", fig_png),

@@ -108,3 +108,17 @@ def test_report_refuses_to_overwrite_without_force(tmp_path):
     with pytest.raises(FramingError, match="pass --force"):
         build_report(outdir=tmp_path, formats=["html"])
     assert build_report(outdir=tmp_path, formats=["html"], force=True)["html"].is_file()
+
+
+def test_one_outlet_report_explains_what_it_skips(tmp_path, seeds):
+    import warnings
+
+    from framing import FramingWarning
+
+    one = seeds.select(lambda a: a["outlet"] == "RFE/RL")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FramingWarning)
+        paths = build_report(one, outdir=tmp_path, formats=["html"])
+    html = paths["html"].read_text("utf-8")
+    assert "only one outlet, so nothing can be distinctive" in html
+    assert "fewer than two values of" in html
