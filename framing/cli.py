@@ -99,7 +99,7 @@ ALIGN_FILES = ["article_events.csv", "events.csv", "coverage.csv", "facts.csv", 
                "omissions.csv"]
 TERMS_FILES = ["term_choice.csv", "variants.csv", "distinctive_terms.csv", "substitutions.csv",
                "attribution.csv", "lexical.csv"]
-TOPICS_FILES = ["topics.csv", "doc_topics.csv", "prevalence.csv", "coherence.csv"]
+TOPICS_FILES = ["topics.csv", "doc_topics.csv", "prevalence.csv", "coherence.csv", "typical.csv"]
 
 
 def cmd_terms(args) -> int:
@@ -250,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("topics", cmd_topics, "Topic model by outlet and by event (LDA or NMF).")
     outputs(p, "framing-topics")
     p.add_argument("-k", default="auto", help="number of topics, or 'auto' to choose by coherence")
-    p.add_argument("--method", choices=["lda", "nmf"], default="lda")
+    p.add_argument("--method", choices=["auto", "lda", "nmf"], default="auto",
+                   help="auto (default): LDA on articles, NMF on passages of small corpora")
     p = add("figures", cmd_figures, "Draw every figure as PNG and SVG.")
     outputs(p, "figures")
     p = add("report", cmd_report, "Write the comparison report (HTML and PDF) with a manifest.")

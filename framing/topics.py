@@ -870,40 +870,45 @@ _TOPICS_COLUMNS = ["topic", "rank", "term", "weight", "relevance", "label", "tok
 _DOC_TOPICS_COLUMNS = ["doc_id", "article_id", "unit", "topic", "weight"]
 _PREVALENCE_COLUMNS = ["outlet", "topic", "share", "ci_low", "ci_high", "n_articles", "label"]
 _COHERENCE_COLUMNS = ["k", "c_v", "u_mass", "chosen"]
-_TYPICAL_COLUMNS = ["topic", "rank", "article_id", "outlet", "sent_id", "text", "share", "passage_share"]
+_TYPICAL_COLUMNS = ["topic", "rank", "article_id", "sent_id", "text", "outlet", "share", "passage_share"]
 
 
 @dataclass
 class TopicModel:
     """A fitted topic model and its results as tidy DataFrames (see :func:`fit_topics`).
 
-    Topics are numbered 1..k, the most prevalent first (mean share over articles).
+    Topics are numbered 1..k, the most prevalent first (mean share over articles). Shares are
+    proportions: a document's (or article's) shares over the topics sum to 1.
 
     Attributes
     ----------
     topics : pandas.DataFrame
-        The top terms of each topic: ``topic``, ``rank`` (1 = most relevant), ``term`` (the most
-        frequent written form, e.g. "NATO", "Nord Stream"), ``weight`` (p(term | topic)),
-        ``relevance`` (LDAvis relevance, λ = 0.6, the ranking key), ``label`` (the topic's top three
-        terms joined by " / ") and ``token`` (the model's key: lower case, stemmed when ``stem=True``).
+        The top ``n_terms`` terms of each topic: ``topic``, ``rank`` (1 = most relevant), ``term``
+        (the most frequent written form, e.g. "NATO", "Nord Stream"), ``weight`` (p(term | topic)),
+        ``relevance`` (LDAvis relevance with λ = 0.6, the ranking key), ``label`` (the topic's top
+        three terms joined by " / ") and ``token`` (the model's key: lower case, a stem with
+        ``stem=True``).
     doc_topics : pandas.DataFrame
-        Tidy topic shares of every modelled document: ``doc_id``, ``article_id``, ``unit`` ("article",
-        "paragraph" or "window"), ``topic``, ``weight`` (shares of a document sum to 1). Documents left
-        with no words after stop-word removal are absent.
+        Tidy (long) topic shares of every modelled document, one row per document and topic:
+        ``doc_id`` (the article id, or ``<article id>#p<n>`` / ``#w<n>`` for a paragraph or window),
+        ``article_id``, ``unit`` ("article", "paragraph" or "window"), ``topic``, ``weight``.
+        Documents left with no words after stop-word removal are absent.
     article_topics : pandas.DataFrame
-        Topic shares per article, whatever the unit (passage shares averaged, weighted by words):
-        ``article_id``, ``outlet``, ``topic``, ``share``.
+        Topic shares per article, whatever the unit (passage shares averaged, weighted by their
+        words): ``article_id``, ``outlet``, ``topic``, ``share``.
     prevalence : pandas.DataFrame
         Mean topic share of each outlet's articles: ``outlet``, ``topic``, ``share``, ``ci_low``,
-        ``ci_high`` (percentile bootstrap interval at level ``ci``), ``n_articles``, ``label``.
+        ``ci_high`` (percentile bootstrap interval at level ``ci`` from ``n_boot`` resamples of the
+        outlet's articles, and of each article's passages when passages were modelled), ``n_articles``,
+        ``label``.
     coherence : pandas.DataFrame
-        ``k``, ``c_v``, ``u_mass``, ``chosen``: the coherence curve over the candidate numbers of
-        topics (one row when k was given).
+        The curve over the candidate numbers of topics (one row when k was given): ``k``, ``c_v``,
+        ``u_mass``, ``chosen``, ``diversity`` (share of distinct words among the topics' top 10).
     typical : pandas.DataFrame
-        The most typical articles of each topic and, in each, the most typical passage: ``topic``,
-        ``rank``, ``article_id``, ``outlet``, ``sent_id`` (first sentence of the passage in
-        :meth:`Corpus.sentences` numbering), ``text``, ``share`` (article's topic share),
-        ``passage_share``.
+        The most typical articles of each topic and, in each, the most typical passage (a sentence
+        when articles were modelled): ``topic``, ``rank``, ``article_id``, ``sent_id`` (first sentence
+        of the passage, numbered as in :meth:`Corpus.sentences`), ``text``, ``outlet``, ``share`` (the
+        article's share of the topic), ``passage_share``.
     summary : pandas.DataFrame
         One row per topic: ``topic``, ``label``, ``share`` (mean over articles), ``c_v`` (the topic's
         own coherence), ``top_terms``.
@@ -911,10 +916,16 @@ class TopicModel:
         The modelled documents: ``doc_id``, ``article_id``, ``unit``, ``outlet``, ``start``, ``end``
         (character span in the article's cleaned text), ``n_tokens`` (words in the model vocabulary).
     unit, method : str
+        What a document was, and "lda" or "nmf".
     k : int
     notes : list of str
-        What was decided on the user's behalf (unit, k, dropped words or documents), in plain sentences.
-    model : gensim LdaModel or a small wrapper of scikit-learn's NMF and its TF-IDF transformer.
+        What was decided on the user's behalf (unit, method, k, words or documents left out), in plain
+        sentences, for reports.
+    quality : dict
+        ``c_v``, ``u_mass`` and ``diversity`` of the returned model (after the final fit on all
+        documents when k was chosen on a sample).
+    model : gensim ``LdaModel``, or a small object holding scikit-learn's NMF (``nmf``) and its TF-IDF
+        transformer (``tfidf``).
     """
 
     topics: pd.DataFrame
@@ -977,10 +988,14 @@ class TopicModel:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> tm = fit_topics(load_corpus(), k=3)  # doctest: +SKIP
-        >>> links = pd.DataFrame({"article_id": tm.documents["article_id"].unique()[:2], "event_id": "e1"})
-        >>> tm.by_event(links)["share"].sum().round(6)  # doctest: +SKIP
+        >>> from framing import load_corpus
+        >>> tm = fit_topics(load_corpus(), k=3)
+        >>> links = pd.DataFrame({"article_id": tm.article_topics["article_id"].unique()[:2],
+        ...                       "event_id": "e1"})
+        >>> out = tm.by_event(links)
+        >>> out[["event_id", "topic", "n_articles"]].values.tolist()
+        [['e1', 1, 2], ['e1', 2, 2], ['e1', 3, 2]]
+        >>> round(float(out["share"].sum()), 6)
         1.0
         """
         links = alignment if isinstance(alignment, pd.DataFrame) else getattr(alignment, "article_events", None)
@@ -1125,8 +1140,8 @@ def fit_topics(corpus, *, k="auto", method: str = "auto", k_range=None, unit: st
     if method == "auto":
         method = "lda" if unit == "article" else "nmf"
         if method == "nmf":
-            notes.append("Fitted NMF on TF-IDF: on a few hundred short passages LDA's topics are unstable "
-                         "and slow to converge; pass method='lda' to use LDA anyway.")
+            notes.append("Fitted NMF on TF-IDF: on a few hundred short passages or fewer, LDA's topics are "
+                         "unstable and slow to converge; pass method='lda' to use LDA anyway.")
     counts = bow.counts
     n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
     docs = docs.assign(n_tokens=n_tokens)
@@ -1268,7 +1283,8 @@ def fit_topics(corpus, *, k="auto", method: str = "auto", k_range=None, unit: st
     n_show = min(n_terms, vocab_size)
     for t in range(k_final):
         # Relevance first; ties by weight, then by the term itself.
-        top = np.lexsort((tokens_arr, -phi[t], -np.round(rel[t], 12)))[:n_show]
+        top = np.lexsort((tokens_arr, -phi[t], -np.round(rel[t], 12)))
+        top = top[phi[t, top] > 1e-12][:n_show]  # NMF topics can give a word exactly no weight
         label = " / ".join(labels_arr[top[:3]])
         topic_labels[t + 1] = label
         for r, j in enumerate(top, 1):
@@ -1390,7 +1406,7 @@ def _typical(method, model, topic_cols, arts, docs, theta, art_theta, has_topics
                     sid, text, pshare = owners[best][1], sent_texts[best], sent_theta[best, t]
                 else:
                     sid, text, pshare = None, texts[a][:300], np.nan
-                rows.append((t + 1, rank, ids[a], outlets[a], sid, text, art_theta[a, t], pshare))
+                rows.append((t + 1, rank, ids[a], sid, text, outlets[a], art_theta[a, t], pshare))
     else:
         doc_art = docs["article_id"].to_numpy()
         starts = docs["start"].to_numpy()
@@ -1402,7 +1418,7 @@ def _typical(method, model, topic_cols, arts, docs, theta, art_theta, has_topics
                 best = idx[np.lexsort((idx, -np.round(theta[idx, t], 12)))[0]]
                 spans = sent_spans[a]
                 sid = next((j for j, (s, e) in enumerate(spans) if e > starts[best]), None)
-                rows.append((t + 1, rank, ids[a], outlets[a], sid, dtexts[best], art_theta[a, t],
+                rows.append((t + 1, rank, ids[a], sid, dtexts[best], outlets[a], art_theta[a, t],
                              theta[best, t]))
     out = pd.DataFrame(rows, columns=_TYPICAL_COLUMNS)
     out["sent_id"] = out["sent_id"].astype("Int64")

@@ -134,7 +134,7 @@ def test_seeds_doc_topics_tidy_and_normalised(seeds_model):
 def test_seeds_typical_passages_come_from_the_article(seeds_model, seeds):
     tm = seeds_model
     typ = tm.typical
-    assert typ.columns[:6].tolist() == ["topic", "rank", "article_id", "outlet", "sent_id", "text"]
+    assert typ.columns[:6].tolist() == ["topic", "rank", "article_id", "sent_id", "text", "outlet"]
     assert len(typ) == 3 * tm.k
     texts = seeds.articles.set_index("id")["text"]
     sents = seeds.sentences().set_index(["article_id", "sent_id"])["text"]
@@ -279,7 +279,7 @@ def test_k_larger_than_the_corpus_is_reduced_with_a_note():
 
 
 def test_only_stop_words_is_a_clear_error():
-    corpus = corpus_from_frame(pd.DataFrame({"text": ["It is what it is, and that was that."]}))
+    corpus = corpus_from_frame(pd.DataFrame({"outlet": ["A"], "text": ["It is what it is, and that was that."]}))
     with pytest.raises(FramingError, match="no words are left"):
         fit_topics(corpus)
 
