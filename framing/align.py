@@ -372,7 +372,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     pair_a, pair_b = np.r_[fr, er], np.r_[fc, ec]
     pairs, fact_labels, vectors = _align_sentences(features, sentences, sent_article, n, days, pair_a, pair_b,
                                                    fact_threshold=fact_threshold, min_shared=min_shared)
-    pairs, members = _fact_membership(pairs, fact_labels, fact_threshold, sent_article, vectors)
+    pairs, members = _fact_membership(pairs, fact_labels, fact_threshold, sent_article, labels, vectors)
     facts, alignments, members = _facts(pairs, members, features, sentences, articles, event_of)
     events["n_facts"] = events["event_id"].map(
         members.groupby("event_id")["fact_id"].nunique() if len(members) else pd.Series(dtype=int)
@@ -521,7 +521,12 @@ def _key_terms(cols: np.ndarray, vals: np.ndarray, is_name: np.ndarray, surface:
     (who, then what: "Biden, Putin, NATO, call"). Two-letter name fragments that are not acronyms ("Al"
     of "Al Jazeera") are skipped."""
     names, words = [], []
+    if len(vals) > 50:  # only the best-weighted terms can make the label
+        top = np.argpartition(-vals, 49)[:50]
+        cols, vals = cols[top], vals[top]
     for j in np.lexsort((cols, -vals)):
+        if len(names) >= _LABEL_TERMS and words:
+            break
         term = surface[cols[j]]
         if is_name[cols[j]]:
             if len(term) >= 3 or term.isupper():
@@ -660,18 +665,20 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
 
 
 def _fact_membership(pairs: pd.DataFrame, labels: np.ndarray, threshold: float, sent_article: np.ndarray,
-                     vectors=None):
+                     article_event: np.ndarray, vectors=None):
     """Members of each fact and the aligned pairs listed under it.
 
-    Members are, first, the core clusters of two or more sentences. Second, an article that has no
-    sentence in a fact yet states it too when one of its sentences, or one clause of such a sentence,
-    has a mean similarity to the fact's core members of at least the cohesion floor and the sentence has
-    a candidate pair with one of them; its best such sentence joins (a sentence can state two facts, an
-    outlet can add an aside: "..., which it sees as an expansionist hostile organization"). Third, for a
+    Members are, first, the core clusters of two or more sentences. Second, an article of the same event
+    as one of a fact's core members that has no sentence in the fact yet states it too when one of its
+    sentences, or one clause of such a sentence, has a mean similarity to the fact's core members of at
+    least the cohesion floor and the sentence has a candidate pair with one of them; its best such
+    sentence joins (a sentence can state two facts, an outlet can add an aside: "..., which it sees as an
+    expansionist hostile organization"). Third, for a
     pair at the threshold between two facts that the first two rules do not connect, the sentence of the
     pair that is closer to the other fact joins it. A pair is listed once, under a fact that has both of
-    its sentences, one of them as a core member. ``vectors`` is ``(sentence vectors, clause vectors or None, sentence of each
-    clause)``."""
+    its sentences, one of them as a core member. ``vectors`` is ``(sentence vectors, clause vectors or
+    None, sentence of each clause)``.
+    """
     cols = ["sentence", "cluster"]
     if len(pairs) == 0:
         return pairs.assign(cluster=np.zeros(0, np.int64)), pd.DataFrame({c: np.zeros(0, np.int64) for c in cols})
@@ -688,7 +695,8 @@ def _fact_membership(pairs: pd.DataFrame, labels: np.ndarray, threshold: float, 
     core_nodes = core_nodes[size[labels[core_nodes]] >= 2]
     members = pd.DataFrame({"sentence": core_nodes, "cluster": labels[core_nodes]})
     if vectors is not None:
-        members = pd.concat([members, _second_facts(link, members, labels, size, sent_article, floor, *vectors)])
+        members = pd.concat([members, _second_facts(link, members, labels, size, sent_article, article_event,
+                                                    floor, *vectors)])
     key = lambda s, c: np.asarray(s, np.int64) * len(labels) + np.asarray(c, np.int64)  # noqa: E731
     member_keys = key(members["sentence"], members["cluster"])
     # Pairs at the threshold between two facts, not yet connected: the sentence closer to the other fact
@@ -725,17 +733,26 @@ def _fact_membership(pairs: pd.DataFrame, labels: np.ndarray, threshold: float, 
     return listed, members
 
 
-def _second_facts(link, members, labels, size, sent_article, floor, S, C, clause_sentence):
+def _second_facts(link, members, labels, size, sent_article, article_event, floor, S, C, clause_sentence):
     """Sentences that also state a fact of which their article has no member yet (see
-    :func:`_fact_membership`): per article and fact, the best candidate whose whole vector or one of
-    whose clause vectors has a mean similarity of at least ``floor`` to the fact's core members."""
+    :func:`_fact_membership`): per article of an event that reports the fact and per fact, the best
+    candidate whose whole vector or one of whose clause vectors has a mean similarity of at least
+    ``floor`` to the fact's core members.
+
+    Only articles of the fact's events are considered: the question the rule answers is whether an
+    outlet covering the event states the fact (or would wrongly be listed as omitting it). Looser
+    topical matches in other stories are left to the clustering."""
     cols = ["sentence", "cluster"]
     none = pd.DataFrame({c: np.zeros(0, np.int64) for c in cols})
     n = len(labels)
-    covered = sent_article[members["sentence"].to_numpy()] * n + members["cluster"].to_numpy()
+    member_art = sent_article[members["sentence"].to_numpy()]
+    covered = member_art * n + members["cluster"].to_numpy()
+    fact_events = article_event[member_art].astype(np.int64) * n + members["cluster"].to_numpy()
     cand = link[size[link["cluster"].to_numpy()] >= 2][cols]
-    art_key = sent_article[cand["sentence"].to_numpy()] * n + cand["cluster"].to_numpy()
-    cand = cand[~np.isin(art_key, covered)].reset_index(drop=True)
+    cand_art = sent_article[cand["sentence"].to_numpy()]
+    art_key = cand_art * n + cand["cluster"].to_numpy()
+    event_key = article_event[cand_art].astype(np.int64) * n + cand["cluster"].to_numpy()
+    cand = cand[~np.isin(art_key, covered) & np.isin(event_key, fact_events)].reset_index(drop=True)
     if not len(cand):
         return none
     x = cand["sentence"].to_numpy()

@@ -324,7 +324,8 @@ def term_classes(*, paraphrases=None, lexicon=None, skip_concepts=None) -> pd.Da
         frame = paraphrases if isinstance(paraphrases, pd.DataFrame) else load_paraphrases(paraphrases)
         src = "paraphrases" if paraphrases is None or isinstance(paraphrases, pd.DataFrame) else str(paraphrases)
         for group, form, context, line in frame[["group", "form", "context", "line"]].itertuples(index=False):
-            entries.append((("p", group), group, form, context or "", f"{src}, line {line}", group[:1].isupper()))
+            context = context if isinstance(context, str) else ""
+            entries.append((("p", group), group, form, context, f"{src}, line {line}", group[:1].isupper()))
     if lexicon is not False:
         lex = _lexicon_frame(lexicon)
         if skip_concepts is None or isinstance(skip_concepts, (str, Path)):
@@ -936,7 +937,8 @@ def _clause_counts(doc, clause, feat, date_doc, date_feat, n_sent, n_cols):
     if d_sel.any():
         first_row = np.searchsorted(clause_sentence, date_doc[d_sel])
         n_rows = np.searchsorted(clause_sentence, date_doc[d_sel], side="right") - first_row
-        d_rows = np.repeat(first_row, n_rows) + (np.arange(n_rows.sum()) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows))
+        offsets = np.arange(n_rows.sum()) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+        d_rows = np.repeat(first_row, n_rows) + offsets
         row_of = np.r_[row_of, d_rows]
         feat = np.r_[feat, np.repeat(date_feat[d_sel], n_rows)]
     counts = sp.csr_matrix((np.ones(len(row_of)), (row_of, feat)), shape=(len(rows), n_cols))
