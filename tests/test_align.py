@@ -1,7 +1,6 @@
 """Tests for framing.align: events, sentence alignment, facts, omissions, on the seeds and small frames."""
 
 import re
-import time
 
 import pandas as pd
 import pytest
@@ -343,10 +342,9 @@ def test_own_paraphrases_and_options(seeds, tmp_path):
 
 # --------------------------------------------------------------------------------------------- API
 
-def test_deterministic_and_fast(seeds, result):
-    start = time.perf_counter()
+def test_deterministic(seeds, result):
+    # Speed is measured by benchmarks, never asserted here (a loaded CI machine would fail it).
     again = align_events(seeds, random_state=0)
-    assert time.perf_counter() - start < 2.0
     for attr in ("article_events", "events", "coverage", "sentence_alignments", "facts", "omissions"):
         pd.testing.assert_frame_equal(getattr(result, attr), getattr(again, attr))
 

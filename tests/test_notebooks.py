@@ -2,7 +2,6 @@
 the repository), and is stored without outputs."""
 
 import shutil
-import time
 from pathlib import Path
 
 import nbformat
@@ -40,7 +39,6 @@ def test_notebook_runs(workdir, name):
 
     path = workdir / name
     book = nbformat.read(path, as_version=4)
-    t0 = time.perf_counter()
     NotebookClient(book, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -48,4 +46,3 @@ def test_notebook_runs(workdir, name):
     # Figures show inline: at least one image output where the notebook draws one.
     if any("figures" in c.source for c in book.cells if c.cell_type == "code"):
         assert any("image/png" in o.get("data", {}) for c in book.cells if c.cell_type == "code" for o in c.outputs)
-    assert time.perf_counter() - t0 < 120
