@@ -211,3 +211,16 @@ def test_loader_accepts_any_text(items):
 def test_find_duplicates_handles_tiny_input():
     assert find_duplicates([], []).empty
     assert find_duplicates(["x"], ["a"]).empty
+
+
+def test_every_analysis_runs_on_a_single_article():
+    from framing.analysis import run_all
+
+    corpus = corpus_from_frame(pd.DataFrame({"outlet": ["A"], "date": ["2022-01-27"], "text": [EN]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FramingWarning)
+        res = run_all(corpus)
+    assert res.skipped == {} or all("one" in r or "few" in r or "no " in r for r in res.skipped.values())
+    assert res.alignment.article_events["event_id"].tolist() == ["E01"]
+    assert res.distinctive_terms.empty and "only one outlet" in res.notes["distinctive_terms"][0]
+    assert res.term_choice is not None and res.attribution is not None
