@@ -33,9 +33,11 @@ sentences:
    ("Russia has amassed about 100,000 troops near its border ... as it makes demands for sweeping
    security guarantees"), and outlets add asides to a fact ("Moscow has concerns over Ukraine's
    aspiration to join the US-led military bloc, which it sees as an expansionist hostile organization
-   ..."). So an article that has no sentence in a fact yet is counted as stating it when one of its
-   sentences, or one *clause* of it, reaches the same cohesion floor against the fact's members (its best
-   such sentence joins the fact; it must also share a candidate pair with one of them). Clauses are
+   ..."). So an article of one of the fact's events (the context in which an outlet could be said to omit
+   it) that has no sentence in the fact yet is counted as stating it when one of its sentences, or one
+   *clause* of it, reaches the same cohesion floor against the fact's members (its best such sentence
+   joins the fact; it must also share a candidate pair with one of them). Articles of other events are
+   not considered: across stories, such loose matches are topical, not the same fact. Clauses are
    split at a semicolon or dash, or at a comma followed by a clause word such as "which", "but",
    "while", "saying" (``framing/data/align_stopwords.tsv``, kind ``clause``); clauses of fewer than three
    features stay with the clause before them. An article contributes at most one such sentence per fact,
@@ -316,7 +318,8 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     :func:`framing.align_features.term_classes` to see which words count as one feature.
 
     Time and memory grow with the number of articles times the articles per time window, never with
-    its square; on two cores 5,000 US news articles (5 million words) take about half a minute.
+    its square: 5,000 US news articles (5 million words) take about 35 seconds and 0.7 GB on top of the
+    loaded corpus.
 
     Examples
     --------

@@ -56,7 +56,7 @@ from .errors import FramingError
 from .text import STOP_WORDS, normalize_token, tokenize
 
 __all__ = ["FeatureCounts", "count_features", "name_key", "FEATURE_KINDS", "load_stop_words",
-           "load_paraphrases", "term_classes", "STOP_WORD_KINDS", "TERM_CLASS_COLUMNS"]
+           "load_paraphrases", "load_skip_concepts", "term_classes", "STOP_WORD_KINDS", "TERM_CLASS_COLUMNS"]
 
 FEATURE_KINDS = ("w", "n", "#", "d")
 """Feature prefixes: content word stem, name, number, resolved day."""
