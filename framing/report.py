@@ -304,7 +304,9 @@ def _events_html(res: AnalysisResults, fig_png) -> str:
                    f"<th>similarity</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
     if res.substitutions is not None and len(res.substitutions):
         out.append("<h3>Substituted words in aligned sentences</h3>")
-        out.append(_table(res.substitutions, max_rows=30))
+        cols = [c for c in ("outlet_a", "outlet_b", "word_a", "word_b", "count", "example_a", "example_b")
+                if c in res.substitutions]
+        out.append(_table(res.substitutions[cols], max_rows=30))
     return "".join(out)
 
 

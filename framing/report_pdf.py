@@ -202,7 +202,8 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
         _table(pdf, pd.DataFrame(rows), widths=[8, 45, 45, 7], size=7)
         if res.substitutions is not None and len(res.substitutions):
             subsection("Substituted words")
-            _table(pdf, res.substitutions, max_rows=25)
+            subs = res.substitutions[["outlet_a", "outlet_b", "word_a", "word_b", "count"]]
+            _table(pdf, subs, max_rows=25, widths=[16, 16, 24, 24, 7])
     else:
         _para(pdf, "Not computed: " + res.skipped.get("alignment", ""))
 
