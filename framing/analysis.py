@@ -131,15 +131,9 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
     step("attribution", lambda: attribution.attribution(corpus))
     step("lexical", lambda: lexical.lexical_features(corpus, by="article"))
     step("lexical_by_outlet", lambda: lexical.lexical_features(corpus, by="outlet"))
-    step("tone", lambda: lexical.tone(corpus, random_state=random_state) if _accepts(lexical.tone, "random_state")
-         else lexical.tone(corpus))
+    step("tone", lambda: lexical.tone(corpus, random_state=random_state))
     step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state))
     if res.topics is not None and res.alignment is not None:
         step("topics_by_event", lambda: res.topics.by_event(res.alignment))
     return res
 
-
-def _accepts(func, name: str) -> bool:
-    import inspect
-
-    return name in inspect.signature(func).parameters

@@ -23,7 +23,7 @@ import pandas as pd
 from .analysis import AnalysisResults, run_all
 from .errors import FramingError
 from .output import atomic_write, prepare_output_dir
-from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS
+from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, marked_spans
 
 __all__ = ["build_report", "REPORT_FILES"]
 
@@ -253,9 +253,7 @@ def _summary_html(res: AnalysisResults) -> str:
                                                           chars=("chars", "sum")).reset_index()
         clean_note = ("<h3>Cleaning</h3><p>Removed or moved before analysis (every span is listed by "
                       "<code>Corpus.cleaning_report()</code>):</p>" + _table(counts))
-    from .report_pdf import _marked_spans
-
-    marked = _marked_spans(corpus)
+    marked = marked_spans(corpus)
     if len(marked):
         clean_note += ("<p>Kept but marked: subheads and embedded social-media posts, which are quoted material, "
                        "not the outlet's own words.</p>" + _table(marked))

@@ -1,4 +1,7 @@
-"""Shared wording of the report: section titles, figure captions and the methods text (HTML and PDF)."""
+"""Shared content of the report (HTML and PDF): section titles, figure captions, the methods text and
+the table of marked spans."""
+
+import pandas as pd
 
 SECTIONS = [
     ("summary", "Summary"),
@@ -49,3 +52,17 @@ METHODS_TEXT = [
                "k='auto'. With few articles, paragraphs are the documents. Prevalence intervals are "
                "bootstrap intervals over articles."),
 ]
+
+
+def marked_spans(corpus) -> pd.DataFrame:
+    """Subheads and embedded posts, with the text that was marked (for the HTML and PDF reports)."""
+    notes = corpus.annotations
+    if notes is None or len(notes) == 0:
+        return pd.DataFrame(columns=["article_id", "kind", "text"])
+    texts = corpus.articles.set_index("id")["text"]
+    rows = []
+    for n in notes.itertuples(index=False):
+        text = " ".join(texts[n.article_id][n.start:n.end].split())
+        detail = f" [{n.detail}]" if n.detail else ""
+        rows.append({"article_id": n.article_id, "kind": n.kind, "text": (text[:160] + detail)})
+    return pd.DataFrame(rows)

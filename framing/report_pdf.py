@@ -14,7 +14,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS
+from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, marked_spans
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _PAGE_W = 180  # usable width in mm on A4 with 15 mm margins
@@ -176,7 +176,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     if len(cleaning):
         subsection("Cleaning")
         _table(pdf, cleaning[["article_id", "kind", "action", "reason", "chars"]], max_rows=40)
-    marked = _marked_spans(corpus)
+    marked = marked_spans(corpus)
     if len(marked):
         _para(pdf, "Kept but marked (quoted material and subheads are not the outlet's own words):", size=8.5,
               color=70)
@@ -273,20 +273,6 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     versions = pd.DataFrame([{"package": k, "version": v} for k, v in manifest["versions"].items()])
     _table(pdf, versions, widths=[30, 30])
     return bytes(pdf.output())
-
-
-def _marked_spans(corpus) -> pd.DataFrame:
-    """Subheads and embedded posts, with the text that was marked (shared by the HTML report)."""
-    notes = corpus.annotations
-    if notes is None or len(notes) == 0:
-        return pd.DataFrame(columns=["article_id", "kind", "text"])
-    texts = corpus.articles.set_index("id")["text"]
-    rows = []
-    for n in notes.itertuples(index=False):
-        text = " ".join(texts[n.article_id][n.start:n.end].split())
-        detail = f" [{n.detail}]" if n.detail else ""
-        rows.append({"article_id": n.article_id, "kind": n.kind, "text": (text[:160] + detail)})
-    return pd.DataFrame(rows)
 
 
 def _mark(text: str, spans) -> str:
