@@ -127,8 +127,8 @@ _PATTERN = re.compile(
     rf"(?P<dm_m>{_MONTH_ANY})(?:,?\s+(?P<dm_y>{_YEAR}))?)"
     rf"|(?P<mo>(?:(?P<mo_mod>early|mid|late|last|next|this)[\s-]+)?(?P<mo_m>{_MONTH_FULL})\b"
     rf"(?:,?\s+(?P<mo_y>{_YEAR}))?)"
-    rf"|(?P<ago>(?P<ago_n>{_NUM})\s+(?P<ago_u>day|week|month|year)s?\s+ago\b)"
-    rf"|(?P<lat>(?P<lat_n>{_NUM})\s+(?P<lat_u>day|week)s?\s+(?P<lat_dir>later|earlier)\b)"
+    rf"|(?P<ago>(?<![\d,.])(?P<ago_n>{_NUM})\s+(?P<ago_u>day|week|month|year)s?\s+ago\b)"
+    rf"|(?P<lat>(?<![\d,.])(?P<lat_n>{_NUM})\s+(?P<lat_u>day|week)s?\s+(?P<lat_dir>later|earlier)\b)"
     r"|(?P<nextday>the\s+(?:next|following)\s+day\b)"
     r"|(?P<rel>(?<!\bthe\s)(?P<rel_mod>(?:earlier|later)\s+(?:this|in\s+the)|this|last|next)"
     r"\s+(?P<rel_u>week|month|year)\b)"
@@ -398,6 +398,8 @@ def resolve_dates(text: str, published: dt.date | str | None) -> list[DateMentio
     return out
 
 
+# the span of pandas' datetime64[ns]; mentions outside it get NaT in resolve_dates_frame
+_NS_FIRST, _NS_LAST = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
 _COLUMNS = ["doc", "start", "end", "text", "date", "end_date", "granularity", "relative"]
 
 
@@ -418,7 +420,8 @@ def resolve_dates_frame(texts: Iterable[str], published: Iterable) -> pd.DataFra
     pandas.DataFrame
         One row per mention with columns ``doc`` (position in the input),
         ``start``, ``end``, ``text``, ``date``, ``end_date`` (datetime64[ns],
-        NaT when unresolved), ``granularity`` and ``relative``.
+        NaT when unresolved or outside 1678–2261, which datetime64[ns] cannot hold, as in "500 years
+        ago"), ``granularity`` and ``relative``.
 
     Examples
     --------
@@ -436,6 +439,8 @@ def resolve_dates_frame(texts: Iterable[str], published: Iterable) -> pd.DataFra
     for col in ("doc", "start", "end"):
         df[col] = df[col].astype("int64")
     for col in ("date", "end_date"):
-        df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
+        # "500 years ago" is a real mention but lies outside what datetime64[ns] can hold
+        values = [d if d is not None and _NS_FIRST <= d <= _NS_LAST else None for d in df[col]]
+        df[col] = pd.to_datetime(pd.Series(values, index=df.index, dtype=object)).astype("datetime64[ns]")
     df["relative"] = df["relative"].astype(bool)
     return df

@@ -297,3 +297,17 @@ def test_resolve_dates_frame_empty_and_mismatched():
         resolve_dates_frame(["a", "b"], ["2022-01-01"])
     df = resolve_dates_frame(pd.Series(["in 2014", float("nan")]), pd.Series([pd.NaT, pd.NaT]))
     assert df["doc"].tolist() == [0] and df.loc[0, "date"] == pd.Timestamp("2014-01-01")
+
+
+def test_thousands_are_not_read_as_years_ago():
+    # "2,600 years ago" once matched as "600 years ago"
+    assert resolve_dates("Exiled more than 2,600 years ago.", "2020-01-01") == []
+    assert [m.text for m in resolve_dates("It moved 1.5 weeks earlier.", "2020-01-01")] == []
+
+
+def test_frame_keeps_mentions_outside_the_nanosecond_range_as_nat():
+    # a 5,000-article sample of the news corpus crashed alignment on "500 years ago" (year 1514)
+    df = resolve_dates_frame(["It happened 500 years ago, and in 2019."], ["2014-06-01"])
+    assert df["text"].tolist() == ["500 years ago", "2019"]
+    assert df["date"].isna().tolist() == [True, False]
+    assert str(df["date"].dtype) == "datetime64[ns]"
