@@ -16,6 +16,7 @@ import heapq
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 __all__ = ["time_blocked_neighbours", "average_linkage", "top_k_per_row", "pair_similarities"]
 
@@ -163,8 +164,8 @@ def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
     """Average-linkage clustering of ``n`` nodes on a sparse similarity graph.
 
     Clusters merge, best link first, while the average similarity over all their cross pairs (absent
-    pairs count as 0) is at least ``threshold``. Ties merge the pair with the smaller node ids first,
-    so the result is deterministic.
+    pairs count as 0) is at least ``threshold``. Ties merge the pair of clusters with the smaller
+    smallest members first, so the result is deterministic.
 
     Parameters
     ----------
@@ -188,22 +189,54 @@ def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
     >>> average_linkage(4, np.array([0, 1, 0]), np.array([1, 2, 2]), np.array([0.9, 0.8, 0.1]), 0.4)
     array([0, 0, 0, 3])
     """
+    a, b, w = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), np.asarray(w, dtype=float)
+    seed = threshold if seed_threshold is None else max(seed_threshold, threshold)
+    labels = np.arange(n, dtype=np.int64)
+    if n == 0 or len(a) == 0:
+        return labels
+    # Every merge needs a cross pair of at least `threshold` (an average is never above its largest
+    # term), so clusters never leave the connected components of the graph of such pairs, and components
+    # are clustered independently. Most components are one pair: settle those with array operations and
+    # run the merge loop only on the larger ones (identical result, a fraction of the time).
+    strong = w >= threshold
+    graph = sp.coo_matrix((np.ones(int(strong.sum())), (a[strong], b[strong])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    comp_size = np.bincount(comp)
+    pair = strong & (comp_size[comp[a]] == 2)
+    merge = pair & (w >= seed)
+    labels[np.maximum(a[merge], b[merge])] = np.minimum(a[merge], b[merge])
+    big = comp_size[comp] >= 3
+    inside = big[a] & big[b] & (comp[a] == comp[b])
+    if inside.any():
+        nodes = np.flatnonzero(big)  # increasing, so local ids keep the tie-breaking order
+        local = np.full(n, -1, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        sub = _average_linkage_loop(len(nodes), local[a[inside]], local[b[inside]], w[inside], threshold, seed)
+        labels[nodes] = nodes[sub]
+    return labels
+
+
+def _average_linkage_loop(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float,
+                          seed: float) -> np.ndarray:
     # Plain Python lists and dicts: this loop does scalar work per merge, where NumPy scalars are slow.
     parent = list(range(n))
     size = [1] * n
     version = [0] * n
     adj = _adjacency(a, b, w)
-    seed = threshold if seed_threshold is None else max(seed_threshold, threshold)
-    heap = [(-s, x, y, 0, 0) for x, nbrs in adj.items() for y, s in nbrs.items() if x < y and s >= seed]
+    # Heap entries: (-link, smallest member of each cluster, cluster representatives, their versions). Ties
+    # go by the smallest members, which do not depend on which representative a merge keeps.
+    low = list(range(n))
+    heap = [(-s, x, y, x, y, 0, 0) for x, nbrs in adj.items() for y, s in nbrs.items() if x < y and s >= seed]
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     while heap:
-        _, x, y, vx, vy = pop(heap)
+        _, _, _, x, y, vx, vy = pop(heap)
         if version[x] != vx or version[y] != vy or parent[x] != x or parent[y] != y:
             continue
         # Merge the smaller adjacency into the larger.
         keep, gone = (x, y) if len(adj.get(x, ())) >= len(adj.get(y, ())) else (y, x)
         parent[gone] = keep
+        low[keep] = min(low[keep], low[gone])
         size[keep] += size[gone]
         version[keep] += 1
         keep_adj = adj.setdefault(keep, {})
@@ -216,14 +249,14 @@ def average_linkage(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
             zadj = adj[z]
             del zadj[gone]
             zadj[keep] = total
-        size_keep, v_keep = size[keep], version[keep]
+        size_keep, v_keep, low_keep = size[keep], version[keep], low[keep]
         for z, s in keep_adj.items():
             link = s / (size_keep * size[z])
             if link >= threshold:  # keep has two or more members now
-                if keep < z:
-                    push(heap, (-link, keep, z, v_keep, version[z]))
+                if low_keep < low[z]:
+                    push(heap, (-link, low_keep, low[z], keep, z, v_keep, version[z]))
                 else:
-                    push(heap, (-link, z, keep, version[z], v_keep))
+                    push(heap, (-link, low[z], low_keep, z, keep, version[z], v_keep))
     parent = np.asarray(parent, dtype=np.int64)
     # Resolve roots, then label each cluster by its smallest member.
     roots = parent.copy()

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -395,3 +396,29 @@ def test_ecbplus_sample(datasets_dir):
     res = align_events(corpus)
     gold = res.article_events["article_id"].map(dict(zip(data["id"], data["event"])))
     assert adjusted_rand_score(gold, res.article_events["event_id"]) > 0.7
+
+
+def test_average_linkage_by_components_equals_one_merge_loop():
+    # The component split must not change any label, including under exact ties.
+    from framing.align_graph import _average_linkage_loop
+
+    rng = np.random.default_rng(0)
+    for _ in range(400):
+        n = int(rng.integers(1, 40))
+        a, b = rng.integers(0, n, 80), rng.integers(0, n, 80)
+        key = np.unique((a * n + b)[a < b])
+        a, b = key // n, key % n
+        w = np.round(rng.uniform(0, 1, len(a)), 1)  # one decimal: many ties
+        for threshold, seed in ((0.2, None), (0.15, 0.3)):
+            expected = _average_linkage_loop(n, a, b, w, threshold, threshold if seed is None else seed)
+            assert average_linkage(n, a, b, w, threshold, seed_threshold=seed).tolist() == expected.tolist()
+
+
+def test_average_linkage_ties_go_to_the_smallest_members():
+    # 0-1 and 2-3 merge first (0.9); then {0,1}-{2,3} (2.0 / 4) and {2,3}-4 (1.0 / 2) tie at 0.5: the
+    # pair whose smallest members are smaller ({0,1} with {2,3}) merges first, and 4 then stays out
+    # (1.0 / 4 < 0.4). The other order would give {0,1} and {2,3,4} (2.0 / 6 < 0.4).
+    a = np.array([0, 2, 0, 0, 1, 1, 2, 3])
+    b = np.array([1, 3, 2, 3, 2, 3, 4, 4])
+    w = np.array([0.9, 0.9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+    assert average_linkage(5, a, b, w, 0.4).tolist() == [0, 0, 0, 0, 4]
