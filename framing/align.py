@@ -68,6 +68,7 @@ chunking (no dense n × n matrix). 5,000 US news articles (5 million words) take
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -240,7 +241,7 @@ def _tfidf(counts: sp.csr_matrix, kinds: np.ndarray, *, name_weight: float, subl
 def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2, fact_threshold: float = 0.3,
                  min_shared: int = 2, fact_window_days: float | None = 90, n_neighbors: int = 10,
                  name_weight: float = 2.0, paraphrases=None, lexicon=None, skip_concepts=None,
-                 stop_words=None, random_state: int = 0) -> EventAlignment:
+                 stop_words=None, random_state: int = 0, scheduler=None) -> EventAlignment:
     """Group articles by the events they cover and align the sentences that state the same facts.
 
     Parameters
@@ -298,6 +299,10 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
         frame from :func:`framing.align_features.load_stop_words`.
     random_state : int, default 0
         Seed for anything stochastic (kept for API stability; the current method is deterministic).
+    scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
+        Where the time-blocked nearest-neighbour search (the article-by-article products) runs: None in
+        this process; otherwise on a Dask cluster (see :func:`framing.distributed.get_client`), block by
+        block. The result is identical either way.
 
     Returns
     -------
@@ -359,7 +364,8 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     art_counts = features.articles(sent_article, n)
     X, _ = _tfidf(art_counts, features.kinds, name_weight=name_weight, sublinear=True)
     wide = None if fact_window_days is None else max(window_days, fact_window_days)
-    r, c, v = time_blocked_neighbours(X, days, window=wide, k=n_neighbors, floor=_EDGE_FLOOR)
+    r, c, v = time_blocked_neighbours(X, days, window=wide, k=n_neighbors, floor=_EDGE_FLOOR,
+                                      map_blocks=_block_mapper(scheduler))
     in_window = _within(days, r, c, window_days)
     er, ec, ev = symmetric_pairs(r[in_window], c[in_window], v[in_window])
     dr, dc = _date_linked_pairs(features, sent_article, days, window_days)
@@ -384,6 +390,15 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     coverage = _coverage(articles, sentences, event_of, events, members)
     omissions = _omissions(articles, event_of, facts, members)
     return EventAlignment(article_events, events, coverage, alignments, facts, omissions, members, params)
+
+
+def _block_mapper(scheduler):
+    if scheduler is None:
+        return None
+    from .distributed import get_client, map_blocks
+
+    client = get_client(scheduler)
+    return partial(map_blocks, client=client)
 
 
 def _check_options(**opts) -> None:

@@ -18,7 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["time_blocked_neighbours", "average_linkage", "top_k_per_row", "pair_similarities"]
+__all__ = ["time_blocked_neighbours", "time_blocks", "block_neighbours", "average_linkage", "top_k_per_row",
+           "pair_similarities"]
 
 _MAX_BLOCK_CELLS = 8_000_000  # rows × columns multiplied at once; bounds the memory of a product
 
@@ -36,7 +37,7 @@ def top_k_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int):
 
 
 def time_blocked_neighbours(X: sp.csr_matrix, days: np.ndarray, *, window: float | None, k: int,
-                            floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                            floor: float, map_blocks=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Top-``k`` cosine neighbours of each row within ``window`` days.
 
     Parameters
@@ -51,6 +52,10 @@ def time_blocked_neighbours(X: sp.csr_matrix, days: np.ndarray, *, window: float
         Neighbours kept per row.
     floor : float
         Smallest similarity kept.
+    map_blocks : callable, optional
+        ``map_blocks(func, blocks, shared=...)`` returning ``[func(shared, block) for block in blocks]``,
+        possibly computed elsewhere (e.g. :func:`framing.distributed.map_blocks` on a Dask cluster).
+        The blocks are independent, so the result does not depend on where they run.
 
     Returns
     -------
@@ -62,37 +67,35 @@ def time_blocked_neighbours(X: sp.csr_matrix, days: np.ndarray, *, window: float
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     days = np.asarray(days, dtype=float)
+    blocks = time_blocks(days, window=window)
+    shared = (X.tocsr(), days, window, k, floor)
+    if map_blocks is None:
+        parts = [block_neighbours(shared, block) for block in blocks]
+    else:
+        parts = map_blocks(block_neighbours, blocks, shared=shared)
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    cols = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    vals = np.concatenate([p[2] for p in parts])
+    return top_k_per_row(rows, cols, vals, k)
+
+
+def time_blocks(days: np.ndarray, *, window: float | None) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """The ``(rows, columns, check_time)`` blocks that :func:`time_blocked_neighbours` multiplies.
+
+    Dated rows, sorted by date, are cut into chunks; each chunk is compared with the band of dated rows
+    within ``window`` days of it and with all undated rows. Undated rows (and all rows when ``window``
+    is None) are compared with every row. Chunks grow while a block stays under a fixed number of cells,
+    so memory per block is bounded and the number of blocks grows with ``n × (rows per window)``.
+    """
+    days = np.asarray(days, dtype=float)
+    n = len(days)
     dated = np.flatnonzero(~np.isnan(days))
     undated = np.flatnonzero(np.isnan(days))
     if window is None:
         dated, undated = np.zeros(0, dtype=np.int64), np.arange(n)
     order = dated[np.argsort(days[dated], kind="stable")]
     sorted_days = days[order]
-    X = X.tocsr()
-    out_r, out_c, out_v = [], [], []
-
-    def block(row_idx: np.ndarray, col_idx: np.ndarray, check_time: bool):
-        # Row slices of a CSR matrix are cheap; column slices of its transpose are not. Article vectors
-        # share common words, so the product is nearly dense: select the top k per row on a dense block
-        # (a partition per row) instead of sorting millions of sparse entries.
-        prod = (X[row_idx] @ X[col_idx].T).toarray()
-        invalid = row_idx[:, None] == col_idx[None, :]
-        if check_time:
-            dr, dc = days[row_idx][:, None], days[col_idx][None, :]
-            with np.errstate(invalid="ignore"):
-                invalid |= ~(np.isnan(dr) | np.isnan(dc) | (np.abs(dr - dc) <= window))
-        prod[invalid | (prod < floor)] = -1.0
-        if prod.shape[1] > k:
-            # The k-th largest value of each row; entries tied with it are all kept, then broken by column.
-            kth = -np.partition(-prod, k - 1, axis=1)[:, k - 1:k]
-            rr, cc = np.nonzero((prod >= kth) & (prod >= floor))
-        else:
-            rr, cc = np.nonzero(prod >= floor)
-        r, c, v = row_idx[rr], col_idx[cc], prod[rr, cc]
-        r, c, v = top_k_per_row(r, c, v, k)
-        out_r.append(r), out_c.append(c), out_v.append(v)
-
-    # Dated rows: compared with the dated rows inside the window, and with all undated rows.
+    blocks = []
     i = 0
     while i < len(order):
         lo = np.searchsorted(sorted_days, sorted_days[i] - window, side="left")
@@ -106,19 +109,37 @@ def time_blocked_neighbours(X: sp.csr_matrix, days: np.ndarray, *, window: float
             step = nxt - i
         j = min(i + step, len(order))
         hi = np.searchsorted(sorted_days, sorted_days[j - 1] + window, side="right")
-        cols = np.concatenate([order[lo:hi], undated])
-        block(order[i:j], cols, check_time=True)
+        blocks.append((order[i:j], np.concatenate([order[lo:hi], undated]), True))
         i = j
-    # Undated rows: compared with everything.
     if len(undated):
         per = max(1, _MAX_BLOCK_CELLS // n)
         all_cols = np.arange(n)
-        for s in range(0, len(undated), per):
-            block(undated[s:s + per], all_cols, check_time=False)
-    rows = np.concatenate(out_r).astype(np.int64)
-    cols = np.concatenate(out_c).astype(np.int64)
-    vals = np.concatenate(out_v)
-    return top_k_per_row(rows, cols, vals, k)
+        blocks.extend((undated[s:s + per], all_cols, False) for s in range(0, len(undated), per))
+    return blocks
+
+
+def block_neighbours(shared, block):
+    """Top-``k`` neighbours of one block's rows among its columns: ``shared`` is ``(X, days, window, k,
+    floor)``, ``block`` one item of :func:`time_blocks`. Returns ``(rows, cols, sims)``."""
+    X, days, window, k, floor = shared
+    row_idx, col_idx, check_time = block
+    # Row slices of a CSR matrix are cheap; column slices of its transpose are not. Article vectors
+    # share common words, so the product is nearly dense: select the top k per row on a dense block
+    # (a partition per row) instead of sorting millions of sparse entries.
+    prod = (X[row_idx] @ X[col_idx].T).toarray()
+    invalid = row_idx[:, None] == col_idx[None, :]
+    if check_time:
+        dr, dc = days[row_idx][:, None], days[col_idx][None, :]
+        with np.errstate(invalid="ignore"):
+            invalid |= ~(np.isnan(dr) | np.isnan(dc) | (np.abs(dr - dc) <= window))
+    prod[invalid | (prod < floor)] = -1.0
+    if prod.shape[1] > k:
+        # The k-th largest value of each row; entries tied with it are all kept, then broken by column.
+        kth = -np.partition(-prod, k - 1, axis=1)[:, k - 1:k]
+        rr, cc = np.nonzero((prod >= kth) & (prod >= floor))
+    else:
+        rr, cc = np.nonzero(prod >= floor)
+    return top_k_per_row(row_idx[rr], col_idx[cc], prod[rr, cc], k)
 
 
 def symmetric_pairs(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
