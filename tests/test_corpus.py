@@ -253,3 +253,13 @@ def test_skipped_items_are_reported_not_dropped_silently(tmp_path):
     actions = corpus.issues.groupby("action").size().to_dict()
     assert actions == {"repaired": 2, "skipped": 1}
     assert pd.isna(corpus.articles.set_index("id").loc["d", "date"])
+
+
+def test_unchanged_text_shares_the_raw_string():
+    # Large corpora: a text that cleaning leaves alone must not be stored twice (pandas' string
+    # inference once made two copies of every text).
+    frame = pd.DataFrame({"id": ["a", "b"], "outlet": ["X", "Y"], "date": ["2022-01-01"] * 2,
+                          "text": ["Plain text that needs no cleaning.", "Read more: Plain text.\n\nAdvertisement"]})
+    arts = corpus_from_frame(frame).articles
+    assert arts.at[0, "text"] is arts.at[0, "raw_text"]
+    assert arts["text"].dtype == object and arts["raw_text"].dtype == object
