@@ -263,3 +263,15 @@ def test_unchanged_text_shares_the_raw_string():
     arts = corpus_from_frame(frame).articles
     assert arts.at[0, "text"] is arts.at[0, "raw_text"]
     assert arts["text"].dtype == object and arts["raw_text"].dtype == object
+
+
+def test_gallery_captions_and_video_widgets_are_boilerplate():
+    # CNN pages in the news corpus carry these widget lines; they formed the largest "facts" of a
+    # 5,000-article alignment before they were removed.
+    text = ("The Senate voted on Tuesday.\n\nJUST WATCHED Clinton strikes back at GOP Replay More Videos ... "
+            "MUST WATCH Clinton strikes back at GOP 02:15\n\nHide Caption 3 of 10 Photos: New York prison "
+            "escape Looking from the catwalk, this is the hole.\n\nPhotos: Photos: Syria's refugee crisis\n\n"
+            "The bill now goes to the House.")
+    arts = corpus_from_frame(pd.DataFrame({"id": ["a"], "outlet": ["CNN"], "text": [text]})).articles
+    lines = [line for line in arts.at[0, "text"].splitlines() if line.strip()]
+    assert lines == ["The Senate voted on Tuesday.", "The bill now goes to the House."]
