@@ -32,10 +32,11 @@ __all__ = [
 # Thomas-Greenfield; any script, so Cyrillic names stay whole), then any other non-space character.
 _TOKEN_RE = re.compile(
     r"""
-    (?:[^\W\d_]\.){2,}(?![^\W\d_])            # U.S.  U.N.  e.g.
+    [^\W\d_](?!\.[^\W\d_]\.)\w*(?:[-'’‘ʼ](?=[^\W_])\w*)*   # words first (most tokens), unless U.S. starts
+    | (?:[^\W\d_]\.){2,}(?![^\W\d_])          # U.S.  U.N.  e.g.
     | (?>[$€£]?\d+(?:[.,:]\d+)*)(?:%|bn|m|k)?(?![^\W\d_])  # 100,000 $2.5bn 14%; atomic: 1990s stays whole
     | [@\#][^\W_][\w]*                         # @ZelenskyyUa  #UkrainiansWillResist
-    | [^\W\d_](?:[\w]|[-'’‘ʼ](?=[^\W_]))*       # words, inner hyphens and apostrophes
+    | [^\W\d_]\w*(?:[-'’‘ʼ](?=[^\W_])\w*)*      # words, inner hyphens and apostrophes ("U.S.A")
     | \d[\w]*                                  # 2014-style numbers glued to letters (20th, 1990s)
     | [^\w\s]                                  # punctuation
     """,

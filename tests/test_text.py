@@ -99,3 +99,10 @@ def test_numbers_glued_to_letters_stay_whole():
     # Regression: the number pattern backtracked and split "1990s" into "199" + "0s".
     assert tokenize("the 1990s and the 20th century, 14% and $2.5bn") == [
         "the", "1990s", "and", "the", "20th", "century", ",", "14%", "and", "$2.5bn"]
+
+
+def test_tokenizer_word_and_abbreviation_edges():
+    # The word pattern runs first for speed; abbreviations must still win where they apply.
+    assert tokenize("U.S.-backed U.S.A e.g. A.B Mr.S de-escalation Kiev’s U.N.") == [
+        "U.S.", "-", "backed", "U", ".", "S", ".", "A", "e.g.", "A", ".", "B", "Mr", ".", "S",
+        "de-escalation", "Kiev’s", "U.N."]
