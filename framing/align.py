@@ -241,7 +241,8 @@ def _tfidf(counts: sp.csr_matrix, kinds: np.ndarray, *, name_weight: float, subl
 def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2, fact_threshold: float = 0.3,
                  min_shared: int = 2, fact_window_days: float | None = 90, n_neighbors: int = 10,
                  name_weight: float = 2.0, paraphrases=None, lexicon=None, skip_concepts=None,
-                 stop_words=None, random_state: int = 0, scheduler=None) -> EventAlignment:
+                 stop_words=None, facts: bool = True, random_state: int = 0,
+                 scheduler=None) -> EventAlignment:
     """Group articles by the events they cover and align the sentences that state the same facts.
 
     Parameters
@@ -297,6 +298,12 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
         Words that are never features (attribution verbs, month and weekday names) and the words that
         open clauses; default ``framing/data/align_stopwords.tsv``, your own file in that format, or a
         frame from :func:`framing.align_features.load_stop_words`.
+    facts : bool, default True
+        Also align sentences into facts (``sentence_alignments``, ``facts``, ``omissions``, the
+        ``n_facts`` and ``facts`` counts). False groups articles into events only: the same events,
+        several times faster on large corpora (the sentence level costs most of the time beyond some
+        10,000 articles); the fact tables are then empty and the fact counts are missing (``<NA>``).
+        Align the events you care about again with facts, e.g. ``align_events(corpus.select(ids))``.
     random_state : int, default 0
         Seed for anything stochastic (kept for API stability; the current method is deterministic).
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
@@ -347,7 +354,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     params = dict(window_days=window_days, event_threshold=event_threshold, fact_threshold=fact_threshold,
                   min_shared=min_shared, fact_window_days=fact_window_days, n_neighbors=n_neighbors,
                   name_weight=name_weight, paraphrases=paraphrases, lexicon=lexicon,
-                  skip_concepts=skip_concepts, stop_words=stop_words, random_state=random_state)
+                  skip_concepts=skip_concepts, stop_words=stop_words, facts=facts, random_state=random_state)
     articles = corpus.articles.reset_index(drop=True)
     if len(articles) == 0:
         raise FramingError("corpus: has no articles; load a corpus with at least one article to align.")
@@ -375,6 +382,18 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     labels = average_linkage(n, er, ec, ev, event_threshold)
     event_of, events, article_events = _events(articles, labels, X, art_counts, features, er, ec, ev,
                                                event_threshold)
+
+    if not facts:
+        members = pd.DataFrame({c: pd.Series(dtype=object) for c in MEMBER_COLUMNS})
+        events["n_facts"] = pd.array([pd.NA] * len(events), dtype="Int64")
+        events = events[EVENT_COLUMNS]
+        coverage = _coverage(articles, sentences, event_of, events, members)
+        coverage["facts"] = pd.array([pd.NA] * len(coverage), dtype="Int64")
+        empty = {name: pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+                 for name, cols in (("alignments", ALIGNMENT_COLUMNS), ("facts", FACT_COLUMNS),
+                                    ("omissions", OMISSION_COLUMNS))}
+        return EventAlignment(article_events, events, coverage, empty["alignments"], empty["facts"],
+                              empty["omissions"], members, params)
 
     # ---- level 2: facts
     fr, fc, _ = symmetric_pairs(r, c, v)

@@ -422,3 +422,17 @@ def test_average_linkage_ties_go_to_the_smallest_members():
     b = np.array([1, 3, 2, 3, 2, 3, 4, 4])
     w = np.array([0.9, 0.9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
     assert average_linkage(5, a, b, w, 0.4).tolist() == [0, 0, 0, 0, 4]
+
+
+def test_events_only_gives_the_same_events_without_facts(seeds):
+    full = align_events(seeds)
+    events_only = align_events(seeds, facts=False)
+    pd.testing.assert_frame_equal(events_only.article_events, full.article_events)
+    pd.testing.assert_frame_equal(events_only.events.drop(columns="n_facts"), full.events.drop(columns="n_facts"))
+    assert events_only.events["n_facts"].isna().all() and full.events["n_facts"].tolist() != [0, 0, 0]
+    assert events_only.coverage[["event_id", "outlet", "articles", "sentences"]].equals(
+        full.coverage[["event_id", "outlet", "articles", "sentences"]])
+    assert events_only.coverage["facts"].isna().all()
+    assert len(events_only.facts) == len(events_only.sentence_alignments) == len(events_only.omissions) == 0
+    assert list(events_only.facts.columns) == list(full.facts.columns)
+    assert events_only.parameters["facts"] is False
