@@ -23,7 +23,8 @@ import pandas as pd
 from .analysis import AnalysisResults, run_all
 from .errors import FramingError
 from .output import atomic_write, prepare_output_dir
-from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, marked_spans
+from .report_content import (FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_table, marked_spans,
+                             wide_by_outlet)
 
 __all__ = ["build_report", "REPORT_FILES"]
 
@@ -312,12 +313,15 @@ def _coverage_html(res: AnalysisResults) -> str:
     if res.alignment is None:
         return _skipped(res, "alignment")
     al = res.alignment
-    wide = al.coverage.pivot_table(index="event_id", columns="outlet", values="articles", fill_value=0,
-                                   aggfunc="sum")
-    wide = wide.reset_index()
+    wide = coverage_table(al)
     omissions = al.omissions
+    n_events, n_outlets = len(al.events), al.coverage["outlet"].nunique()
+    scope = ""
+    if n_events > len(wide) or n_outlets > 8:
+        scope = (f" The table shows the {len(wide)} largest of {n_events} events and the outlets with the most "
+                 f"articles of {n_outlets}; coverage.csv (python -m framing align) has them all.")
     text = ("<p>Articles per event and outlet; a zero is a blind spot. Omissions are facts that some of an "
-            "event's outlets report and others leave out (informational bias).</p>")
+            "event's outlets report and others leave out (informational bias)." + scope + "</p>")
     return text + _table(wide) + "<h3>Omissions</h3>" + _table(omissions, max_rows=60)
 
 
@@ -326,8 +330,7 @@ def _terms_html(res: AnalysisResults, fig_png) -> str:
     if res.term_choice is None:
         return _skipped(res, "term_choice")
     tc = res.term_choice
-    wide = tc.pivot_table(index=["concept", "variant"], columns="outlet", values="count", fill_value=0,
-                          aggfunc="sum").reset_index()
+    wide = wide_by_outlet(tc, ["concept", "variant"], "count", max_outlets=12)
     out.append("<p>Mentions of each variant per outlet (the lexicon is "
                "<code>framing/data/contested_terms.csv</code>; pass your own with <code>lexicon=</code>).</p>")
     out.append(_table(wide, max_rows=200, klass="terms"))

@@ -66,3 +66,34 @@ def marked_spans(corpus) -> pd.DataFrame:
         detail = f" [{n.detail}]" if n.detail else ""
         rows.append({"article_id": n.article_id, "kind": n.kind, "text": (text[:160] + detail)})
     return pd.DataFrame(rows)
+
+
+def wide_by_outlet(frame: pd.DataFrame, index, value: str, *, max_outlets: int = 8,
+                   weights: pd.Series | None = None) -> pd.DataFrame:
+    """``frame`` pivoted to one column per outlet, for the report's tables.
+
+    With more than ``max_outlets`` outlets, the ones with the largest ``weights`` (default: the summed
+    ``value``) keep a column and the rest are summed into one "other outlets (N)" column, so a corpus of
+    hundreds of outlets still gives a readable table (the CSV files keep every outlet).
+    """
+    wide = frame.pivot_table(index=index, columns="outlet", values=value, fill_value=0, aggfunc="sum")
+    if wide.shape[1] > max_outlets:
+        weights = wide.sum() if weights is None else weights.reindex(wide.columns).fillna(0)
+        order = sorted(wide.columns, key=lambda o: (-weights[o], str(o)))
+        keep, rest = order[:max_outlets], order[max_outlets:]
+        other = wide[rest].sum(axis=1)
+        wide = wide[keep]
+        wide[f"other outlets ({len(rest)})"] = other
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def coverage_table(alignment, *, max_outlets: int = 8, max_events: int = 30) -> pd.DataFrame:
+    """Articles per event and outlet for the report: the ``max_events`` events with the most articles
+    (in event order) and the outlets with the most articles (see :func:`wide_by_outlet`)."""
+    events = alignment.events.sort_values(["n_articles", "event_id"], ascending=[False, True])
+    chosen = sorted(events["event_id"].head(max_events))
+    cov = alignment.coverage
+    wide = wide_by_outlet(cov, "event_id", "articles", max_outlets=max_outlets,
+                          weights=cov.groupby("outlet")["articles"].sum())
+    return wide[wide["event_id"].isin(chosen)].reset_index(drop=True)

@@ -122,3 +122,19 @@ def test_one_outlet_report_explains_what_it_skips(tmp_path, seeds):
     html = paths["html"].read_text("utf-8")
     assert "only one outlet, so nothing can be distinctive" in html
     assert "fewer than two values of" in html
+
+
+def test_many_outlet_report_keeps_tables_readable(tmp_path, seeds):
+    # A 1,000-article sample of the news corpus has about 100 outlets; its PDF coverage table (one
+    # column per outlet) crashed fpdf2 ("Not enough horizontal space to render a single character").
+    from pypdf import PdfReader
+
+    arts = seeds.articles
+    frame = pd.DataFrame({"id": [f"a{i:02d}" for i in range(12)], "outlet": [f"Outlet {i:02d}" for i in range(12)],
+                          "date": [arts["date"].iloc[i % 5] for i in range(12)],
+                          "text": [arts["text"].iloc[i % 5] for i in range(12)]})
+    paths = build_report(corpus_from_frame(frame), outdir=tmp_path, k=2)
+    pdf_text = "".join(page.extract_text() for page in PdfReader(paths["pdf"]).pages)
+    assert "other outlets (4)" in pdf_text
+    html = paths["html"].read_text("utf-8")
+    assert "other outlets (4)" in html and "of 12; coverage.csv" in html
