@@ -28,7 +28,7 @@ import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -97,12 +97,14 @@ def _group_column(corpus, by: str, what: str) -> pd.Series:
 # ======================================================================================= term choice
 
 def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
-                include_titles: bool = True) -> pd.DataFrame:
+                include_titles: bool = True, scheduler=None) -> pd.DataFrame:
     """Count the variants of contested terms per outlet, article or event.
 
     Parameters
     ----------
-    corpus : Corpus
+    corpus : Corpus or PartitionedCorpus
+        A :class:`~framing.distributed.PartitionedCorpus` (a folder of ingested Parquet parts) is read
+        one part at a time.
     lexicon : path or DataFrame, optional
         A lexicon file or a frame from :func:`framing.lexicon.load_lexicon`; default: the bundled
         ``framing/data/contested_terms.tsv``.
@@ -113,6 +115,10 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
         of :func:`framing.align.align_events`. An article in several events counts in each.
     include_titles : bool, default True
         Count headlines too (word choice in a headline is framing too).
+    scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
+        None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
+        running Dask scheduler; or pass a ``distributed.Client``. Partitions are counted on the workers
+        and the counts added here: the result is the same as without a scheduler.
 
     Returns
     -------
@@ -138,15 +144,37 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
     >>> tc[(tc["concept"] == "Kyiv") & (tc["count"] > 0)][["variant", "outlet", "count"]].values.tolist()
     [['Kyiv', 'Al Jazeera', 3], ['Kyiv', 'RFE/RL', 4], ['Kiev', 'RT', 7], ['Kyiv', 'unattributed', 2]]
     """
-    _check_corpus(corpus, "term_choice")
+    partitioned = _is_partitioned(corpus)
+    if not partitioned:
+        _check_corpus(corpus, "term_choice")
     if by not in ("outlet", "article", "event"):
         raise FramingError(f"term_choice: by={by!r} is not supported; use 'outlet', 'article' or 'event'.")
     lex = _resolve_lexicon(lexicon)
-    matcher = compile_lexicon(lex)
-    variants = matcher.variants
+    events = _article_events(alignment) if by == "event" else None
+    if scheduler is None and not partitioned:
+        matcher = compile_lexicon(lex)
+        keys, counts, words = _term_choice_counts(corpus, matcher, by, events, include_titles)
+    else:
+        from .distributed import imap_partitions
+
+        pieces = imap_partitions(_term_choice_partition, corpus, scheduler=scheduler, shared=events,
+                                 args=(lex, by, include_titles))
+        keys, counts, words = _merge_group_counts(list(pieces))
+        matcher = compile_lexicon(lex)
+    return _term_choice_table(matcher.variants, keys, counts, words, by)
+
+
+def _is_partitioned(corpus) -> bool:
+    from .distributed import is_partitioned
+
+    return is_partitioned(corpus)
+
+
+def _term_choice_counts(corpus, matcher, by: str, events, include_titles: bool):
+    """Mentions per unit: the unit keys (``outlet`` [, ``article_id`` | ``event_id``]), a sparse units x
+    variants count matrix and the words of each unit. Counts of disjoint article sets add up."""
     arts = corpus.articles
     counts, n_words = _count_variants(matcher, _article_texts(arts, include_titles))
-
     outlets = arts["outlet"].fillna("unknown").astype(str).to_numpy()
     ids = arts["id"].astype(str).to_numpy()
     if by == "outlet":
@@ -156,7 +184,6 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
         keys = pd.DataFrame({"outlet": outlets, "article_id": ids})
         rows_of_doc = np.arange(len(arts))
     else:
-        events = _article_events(alignment)
         pos = pd.Series(np.arange(len(arts)), index=ids)
         events = events[events["article_id"].isin(pos.index)]
         rows_of_doc = pos.loc[events["article_id"]].to_numpy()
@@ -164,25 +191,46 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
     key_cols = list(keys.columns)
     codes, uniques = pd.MultiIndex.from_frame(keys).factorize() if len(keys) else (np.array([], int), None)
     n_groups = len(uniques) if uniques is not None else 0
-    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, rows_of_doc)),
-                                  shape=(n_groups, len(arts)))
-    group_counts = np.asarray((indicator @ counts).todense()) if n_groups else np.zeros((0, len(variants)))
-    group_words = indicator @ n_words.astype(float)
+    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, rows_of_doc)), shape=(n_groups, len(arts)))
+    unit = pd.DataFrame(list(uniques), columns=key_cols) if n_groups else pd.DataFrame(columns=key_cols)
+    return unit, (indicator @ counts).tocsr(), indicator @ n_words.astype(float)
 
+
+def _term_choice_partition(part, events, lex, by, include_titles):
+    return _term_choice_counts(part, compile_lexicon(lex), by, events, include_titles)
+
+
+def _merge_group_counts(pieces):
+    """Add up the per-partition results of :func:`_term_choice_counts` by unit key."""
+    keys = pd.concat([p[0] for p in pieces], ignore_index=True)
+    key_cols = list(pieces[0][0].columns)
+    counts = sparse.vstack([p[1] for p in pieces]).tocsr()
+    words = np.concatenate([p[2] for p in pieces])
+    if not len(keys):
+        return pd.DataFrame(columns=key_cols), counts[:0], words[:0]
+    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                                  shape=(len(uniques), len(codes)))
+    return pd.DataFrame(list(uniques), columns=key_cols), (indicator @ counts).tocsr(), indicator @ words
+
+
+def _term_choice_table(variants, unit: pd.DataFrame, counts, group_words, by: str) -> pd.DataFrame:
+    key_cols = list(unit.columns)
+    n_groups = len(unit)
+    group_counts = np.asarray(counts.todense()) if n_groups else np.zeros((0, len(variants)))
     concept_codes, concept_names = pd.factorize(variants["concept"], sort=False)
     concept_of = sparse.csr_matrix((np.ones(len(variants)), (np.arange(len(variants)), concept_codes)),
                                    shape=(len(variants), len(concept_names)))
     concept_totals = np.asarray(group_counts @ concept_of)  # groups x concepts
     per_variant_total = concept_totals[:, concept_codes]     # groups x variants
     g_idx, v_idx = np.nonzero(per_variant_total > 0)
-    unit = pd.DataFrame(list(uniques), columns=key_cols) if n_groups else pd.DataFrame(columns=key_cols)
     out = pd.DataFrame({
         "concept": variants["concept"].to_numpy()[v_idx],
         "variant": variants["variant"].to_numpy()[v_idx],
         "outlet": unit["outlet"].to_numpy()[g_idx] if n_groups else np.array([], object),
         "count": group_counts[g_idx, v_idx].astype(np.int64),
     })
-    words = group_words[g_idx]
+    words = np.asarray(group_words)[g_idx]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["per_10k_words"] = np.where(words > 0, out["count"] / np.maximum(words, 1) * 1e4, 0.0)
     out["share"] = out["count"] / per_variant_total[g_idx, v_idx]
@@ -1064,36 +1112,16 @@ class _Features:
 def _features(tok: _Tokens, ngram_range, min_count: int, stop: frozenset, max_terms: int | None) -> _Features:
     """Unigram and n-gram counts per document; n-grams never cross punctuation, numbers or documents
     and never start or end with a stop word."""
-    lo, hi = ngram_range
-    if lo < 1 or hi < lo or hi > 5:
-        raise FramingError(f"distinctive_terms: ngram_range={ngram_range!r}; use (1, 1) to (1, 3), at most 5.")
+    lo, hi = _check_ngram_range(ngram_range)
     vocab, flat, n_pos = tok.vocab, tok.flat, len(tok.flat)
     V = len(vocab)
-    is_stop = np.fromiter((w in stop for w in vocab), dtype=bool, count=V)
-    is_word = np.ones(V, dtype=bool)
-    is_word[BOUNDARY] = False
-    word_at = is_word[flat]
-    stop_at = is_stop[flat]
+    word_at, stop_at = _word_and_stop_at(tok, stop)
     term_names, term_n, doc_cols = [], [], []
     codes_per_n = []
     for n in range(lo, hi + 1):
         if n > n_pos:
             break
-        m = n_pos - n + 1
-        ok = np.ones(m, dtype=bool)
-        for k in range(n):
-            ok &= word_at[k:k + m]
-        ok &= ~stop_at[:m] & ~stop_at[n - 1:n - 1 + m]
-        starts = np.flatnonzero(ok)
-        if n == 1:
-            codes = flat[starts].astype(np.int64)
-        elif V ** n < 2 ** 62:
-            codes = np.zeros(len(starts), dtype=np.int64)
-            for k in range(n):
-                codes = codes * V + flat[starts + k]
-        else:
-            raise FramingError(f"distinctive_terms: the vocabulary ({V:,} forms) is too large for "
-                               f"{n}-grams; use a smaller ngram_range.")
+        starts, codes = _ngram_codes(flat, word_at, stop_at, n, V)
         uniq, inverse, cnt = np.unique(codes, return_inverse=True, return_counts=True)
         keep = cnt >= min_count
         codes_per_n.append((n, starts, uniq, inverse, cnt, keep))
@@ -1114,12 +1142,7 @@ def _features(tok: _Tokens, ngram_range, min_count: int, stop: frozenset, max_te
         sel = col >= 0
         rows.append(tok.doc_of[starts[sel]])
         cols.append(col[sel])
-        for code in uniq[kept]:
-            parts = []
-            for _ in range(n):
-                parts.append(vocab[int(code % V)])
-                code //= V
-            term_names.append(" ".join(reversed(parts)))
+        term_names.extend(_term_strings(vocab, uniq[kept], n, V).tolist())
         term_n.append(np.full(len(kept), n))
         offset += len(kept)
     r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
@@ -1127,6 +1150,55 @@ def _features(tok: _Tokens, ngram_range, min_count: int, stop: frozenset, max_te
     doc_term = sparse.csr_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(tok.n_docs, offset))
     doc_term.sum_duplicates()
     return _Features(term_names, np.concatenate(term_n) if term_n else np.zeros(0, int), doc_term)
+
+
+def _check_ngram_range(ngram_range) -> tuple[int, int]:
+    lo, hi = ngram_range
+    if lo < 1 or hi < lo or hi > 5:
+        raise FramingError(f"distinctive_terms: ngram_range={ngram_range!r}; use (1, 1) to (1, 3), at most 5.")
+    return lo, hi
+
+
+def _word_and_stop_at(tok: _Tokens, stop: frozenset) -> tuple[np.ndarray, np.ndarray]:
+    """Per token position: is it a word (not a boundary), is it a stop word."""
+    V = len(tok.vocab)
+    is_stop = np.fromiter((w in stop for w in tok.vocab), dtype=bool, count=V)
+    is_word = np.ones(V, dtype=bool)
+    is_word[BOUNDARY] = False
+    return is_word[tok.flat], is_stop[tok.flat]
+
+
+def _ngram_codes(flat: np.ndarray, word_at: np.ndarray, stop_at: np.ndarray, n: int, V: int):
+    """Start positions and int64 codes (base-V token ids) of the n-grams of words that neither start nor
+    end with a stop word."""
+    n_pos = len(flat)
+    m = n_pos - n + 1
+    if m <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ok = np.ones(m, dtype=bool)
+    for k in range(n):
+        ok &= word_at[k:k + m]
+    ok &= ~stop_at[:m] & ~stop_at[n - 1:n - 1 + m]
+    starts = np.flatnonzero(ok)
+    if n == 1:
+        return starts, flat[starts].astype(np.int64)
+    if V ** n >= 2 ** 62:
+        raise FramingError(f"distinctive_terms: the vocabulary ({V:,} forms) is too large for "
+                           f"{n}-grams; use a smaller ngram_range.")
+    codes = np.zeros(len(starts), dtype=np.int64)
+    for k in range(n):
+        codes = codes * V + flat[starts + k]
+    return starts, codes
+
+
+def _term_strings(vocab: list[str], codes: np.ndarray, n: int, V: int) -> np.ndarray:
+    """The n-gram strings ("military bloc") of base-V codes, as an object array."""
+    words = np.array(vocab, dtype=object)
+    out = None
+    for k in range(n - 1, -1, -1):
+        part = words[(codes // V ** k) % V] if k else words[codes % V]
+        out = part if out is None else out + " " + part
+    return out if out is not None else np.zeros(0, dtype=object)
 
 
 def _prior_vector(prior, alpha0, totals: np.ndarray, terms: list[str]) -> np.ndarray:
@@ -1159,8 +1231,8 @@ def _prior_vector(prior, alpha0, totals: np.ndarray, terms: list[str]) -> np.nda
 def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: float | None = None,
                       ngram_range: tuple[int, int] = (1, 3), min_count: int = 3, pair=None, top: int | None = 100,
                       permutations: int = 0, random_state=0, variance: str = "monroe",
-                      stop_words=None, include_titles: bool = True, max_terms: int | None = 500_000
-                      ) -> pd.DataFrame:
+                      stop_words=None, include_titles: bool = True, max_terms: int | None = 500_000,
+                      scheduler=None) -> pd.DataFrame:
     """Words and phrases that set each outlet apart: log-odds ratios with an informative Dirichlet prior.
 
     Each outlet is compared with all other outlets together (or, with ``pair=(a, b)``, two outlets with
@@ -1170,7 +1242,9 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
 
     Parameters
     ----------
-    corpus : Corpus
+    corpus : Corpus or PartitionedCorpus
+        A :class:`~framing.distributed.PartitionedCorpus` (a folder of ingested Parquet parts) is read
+        one part at a time.
     by : str, default "outlet"
         The article column that defines the groups (e.g. "bias"); the first output column is named after it.
     prior : "corpus", "uniform" or pandas.Series
@@ -1207,6 +1281,11 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
     include_titles : bool, default True
     max_terms : int, optional
         Keep at most this many terms (the most frequent) to bound memory on very large corpora.
+    scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
+        None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
+        running Dask scheduler; or pass a ``distributed.Client``. Each partition counts its n-grams per
+        group; the counts are summed by term on the workers (a hash shuffle), so only the terms frequent
+        enough to keep reach this process. The result is the same as without a scheduler.
 
     Returns
     -------
@@ -1224,8 +1303,13 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
     >>> d.loc[d["outlet"] == "RT", "term"].tolist()
     ['kiev', 'regions', 'claims']
     """
-    _check_corpus(corpus, "distinctive_terms")
-    labels = _group_column(corpus, by, "distinctive_terms")
+    partitioned = _is_partitioned(corpus)
+    if partitioned:
+        labels = corpus.column(by).fillna("unknown").astype(str) if by in corpus.columns else \
+            _group_column(_column_probe(corpus), by, "distinctive_terms")
+    else:
+        _check_corpus(corpus, "distinctive_terms")
+        labels = _group_column(corpus, by, "distinctive_terms")
     extra = (["p_perm"] if permutations else []) + ["freq", "count_other", "n"]
     empty = pd.DataFrame(columns=[by, "term", "count", "log_odds", "z"] + extra)
     if pair is not None:
@@ -1240,25 +1324,63 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
                       "returning an empty table.", FramingWarning, stacklevel=2)
         return empty
     stop = _text.STOP_WORDS if stop_words is None else frozenset(stop_words)
-    tok = _tokens(corpus, include_titles)
+    _check_ngram_range(ngram_range)
     if pair is not None:
-        keep_docs = labels.isin(pair).to_numpy()
-        tok = _subset_tokens(tok, keep_docs)
-        labels = labels[keep_docs].reset_index(drop=True)
-    feats = _features(tok, ngram_range, min_count, stop, max_terms)
-    if feats.doc_term.shape[1] == 0:
-        return empty
+        labels = labels[labels.isin(pair)].reset_index(drop=True)
     codes, names = pd.factorize(labels, sort=True)
-    X = feats.doc_term
-    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
-                                  shape=(len(names), len(codes)))
-    group_counts = (indicator @ X).tocsr()  # groups x terms, sparse: 491 outlets x 500k terms fit
+    if scheduler is None and not partitioned:
+        tok = _tokens(corpus, include_titles)
+        if pair is not None:
+            tok = _subset_tokens(tok, _group_column(corpus, by, "distinctive_terms").isin(pair).to_numpy())
+        feats = _features(tok, ngram_range, min_count, stop, max_terms)
+        order = _canonical_term_order(feats.terms, feats.n)
+        terms, term_n, X = np.array(feats.terms, dtype=object)[order], feats.n[order], feats.doc_term[:, order]
+        indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                                      shape=(len(names), len(codes)))
+        group_counts = (indicator @ X).tocsr()  # groups x terms, sparse: 491 outlets x 500k terms fit
+    else:
+        terms, term_n, group_counts = _distinctive_counts_partitioned(
+            corpus, names, by=by, pair=pair, ngram_range=ngram_range, min_count=min_count, stop=stop,
+            include_titles=include_titles, max_terms=max_terms, scheduler=scheduler)
+    if group_counts.shape[1] == 0:
+        return empty
+    out, alpha, chosen_cols = _distinctive_scores(terms, term_n, group_counts, names, by=by, prior=prior,
+                                                  alpha0=alpha0, top=top, variance=variance)
+    if permutations:
+        if scheduler is None and not partitioned:
+            cols = np.unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
+            Xs, doc_totals = X[:, cols], np.asarray(X.sum(axis=1)).ravel()
+        else:
+            cols, Xs, doc_totals = _permutation_inputs_partitioned(
+                corpus, terms, chosen_cols, by=by, pair=pair, ngram_range=tuple(ngram_range), stop=stop,
+                include_titles=include_titles, scheduler=scheduler)
+        out.insert(5, "p_perm", _permutation_p(Xs, doc_totals, cols, codes, len(names), alpha, chosen_cols,
+                                               int(permutations), random_state, variance))
+    return out
+
+
+def _column_probe(corpus):
+    """A stand-in with the articles' column names, for the error message of a missing ``by`` column."""
+    class _Probe:
+        articles = pd.DataFrame(columns=corpus.columns)
+    return _Probe()
+
+
+def _canonical_term_order(terms, n) -> np.ndarray:
+    """Terms by length, then alphabetically: an order that does not depend on how the corpus was split."""
+    return np.lexsort((np.asarray(terms, dtype=object), np.asarray(n)))
+
+
+def _distinctive_scores(terms: np.ndarray, term_n: np.ndarray, group_counts, names, *, by, prior, alpha0, top,
+                        variance):
+    """The scoring half of :func:`distinctive_terms`, shared by both engines: log-odds and z of every term
+    for each group against the rest, the ``top`` rows per group. Returns the table, the prior and the
+    chosen term columns per group."""
     totals = np.asarray(group_counts.sum(axis=0)).ravel()
-    alpha = _prior_vector(prior, alpha0, totals, feats.terms)
-    term_array = np.array(feats.terms, dtype=object)
+    alpha = _prior_vector(prior, alpha0, totals, list(terms))
+    term_array = np.asarray(terms, dtype=object)
     term_rank = np.empty(len(term_array), dtype=np.int64)
     term_rank[np.argsort(term_array, kind="stable")] = np.arange(len(term_array))
-
     frames = []
     chosen_cols = []
     for g, name in enumerate(names):
@@ -1278,21 +1400,195 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
             by: name, "term": term_array[order], "count": y_i[order].astype(np.int64),
             "log_odds": res.log_odds[order], "z": res.z[order],
             "freq": y_i[order] / n_i * 1e4 if n_i else 0.0, "count_other": y_j[order].astype(np.int64),
-            "n": feats.n[order]}))
+            "n": term_n[order]}))
         chosen_cols.append(order)
-    out = pd.concat(frames, ignore_index=True)
-    if permutations:
-        out.insert(5, "p_perm", _permutation_p(X, codes, len(names), alpha, chosen_cols, int(permutations),
-                                               random_state, variance))
-    return out
+    return pd.concat(frames, ignore_index=True), alpha, chosen_cols
 
 
-def _permutation_p(X, codes, n_groups, alpha, chosen_cols, permutations, random_state, variance):
-    """Permutation p-values for the reported (group, term) rows: shuffle article labels, recompute z."""
-    rng = np.random.default_rng(random_state)
+# -- the partition-wise counting of distinctive_terms (Dask, or out of core here)
+#
+# Pass 1 tokenises each partition and returns its vocabulary; merged in corpus order they give the global
+# vocabulary (the ids an in-process run gives). Pass 2 codes every n-gram with global ids (one int64 per
+# n-gram, no strings), counts (code, group) pairs per partition and shuffles them by code to reducers that
+# add them up and keep the terms frequent enough; only those reach this process, and only they become
+# strings. On Dask, pass 2 runs where pass 1 left each partition's tokens.
+
+def _partition_ngrams(part, by, pair, ngram_range, stop, include_titles):
+    """Tokens and n-gram codes of one partition: (labels, tok, [(n, starts, codes)])."""
+    labels, tok = _partition_tokens(part, by, pair, include_titles)
+    word_at, stop_at = _word_and_stop_at(tok, stop)
+    lo, hi = ngram_range
+    grams = [(n, *_ngram_codes(tok.flat, word_at, stop_at, n, len(tok.vocab))) for n in range(lo, hi + 1)
+             if n <= len(tok.flat)]
+    return labels, tok, grams
+
+
+def _partition_tokens(part, by, pair, include_titles):
+    labels = _group_column(part, by, "distinctive_terms")
+    arts = part.articles
+    if pair is not None:
+        keep = labels.isin(pair).to_numpy()
+        arts, labels = arts[keep], labels[keep]
+    return labels.reset_index(drop=True), _tokenize_texts(_article_texts(arts, include_titles))
+
+
+def _vocab_pass(part, by, pair, include_titles):
+    labels, tok = _partition_tokens(part, by, pair, include_titles)
+    return labels.to_numpy(dtype=object), tok.vocab, tok.flat, tok.doc_of, tok.counts
+
+
+def _vocab_only(tokens):
+    return tokens[1], tokens[4]
+
+
+def _global_vocab(vocabs, min_count: int) -> list[str]:
+    """Partition vocabularies (with counts) merged in corpus order, keeping the words seen ``min_count``
+    times or more. A rarer word cannot be part of a term that is kept (a term occurs at most as often as
+    each of its words), so it becomes a boundary: the vocabulary, and the n-gram codes, stay small."""
+    index: dict[str, int] = {"": BOUNDARY}
+    ids, counts = [], []
+    for vocab, count in vocabs:
+        ids.append(np.fromiter((index.setdefault(w, len(index)) for w in vocab), dtype=np.int64, count=len(vocab)))
+        counts.append(count)
+    totals = np.bincount(np.concatenate(ids), weights=np.concatenate(counts), minlength=len(index)) if ids \
+        else np.zeros(1)
+    keep = totals >= min_count
+    keep[BOUNDARY] = True
+    return [w for w, k in zip(index, keep) if k]
+
+
+def _count_pass(tokens, shared, stop, ngram_range, n_buckets):
+    """(code, group) counts of one partition's n-grams in global ids, split into buckets by code."""
+    labels, vocab, local_flat, doc_of, _counts = tokens
+    global_vocab, names = shared
+    V = len(global_vocab)
+    to_global = global_vocab.get_indexer(vocab).astype(np.int64)
+    to_global[to_global < 0] = BOUNDARY  # words too rare to be part of any kept term
+    flat = to_global[local_flat]
+    word_at = flat != BOUNDARY
+    stop_at = np.fromiter((w in stop for w in vocab), dtype=bool, count=len(vocab))[local_flat]
+    group = names.get_indexer(labels).astype(np.int64)
+    codes_all, groups_all = [], []
+    lo, hi = ngram_range
+    for n in range(lo, hi + 1):
+        if n > len(flat):
+            break
+        starts, codes = _ngram_codes(flat, word_at, stop_at, n, V)
+        codes_all.append(codes)
+        groups_all.append(group[doc_of[starts]])
+    codes = np.concatenate(codes_all) if codes_all else np.zeros(0, np.int64)
+    groups = np.concatenate(groups_all) if groups_all else np.zeros(0, np.int64)
+    table = pd.DataFrame({"code": codes, "group": groups}).value_counts(sort=False).reset_index()
+    bucket = (table["code"].to_numpy() % n_buckets).astype(np.int64)
+    return [table[bucket == b].reset_index(drop=True) for b in range(n_buckets)]
+
+
+def _code_totals(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inverse = np.unique(table["code"].to_numpy(), return_inverse=True)
+    return np.bincount(inverse, weights=table["count"].to_numpy(), minlength=len(uniq)), inverse
+
+
+def _distinctive_reduce(pieces, min_count, max_terms):
+    """Sum one bucket's counts over the partitions; keep the terms seen ``min_count`` times or more (and,
+    with ``max_terms``, only those that can still be among the ``max_terms`` most frequent)."""
+    table = pd.concat(pieces, ignore_index=True)
+    if not len(table):
+        return table
+    table = table.groupby(["code", "group"], sort=False, as_index=False)["count"].sum()
+    totals, inverse = _code_totals(table)
+    keep = totals >= min_count
+    if max_terms is not None and keep.sum() > max_terms:
+        # The bucket's max_terms-th count is at most the global one, so this drops no term the global cap keeps.
+        keep &= totals >= np.sort(totals[keep])[::-1][max_terms - 1]
+    return table[keep[inverse]].reset_index(drop=True)
+
+
+def _distinctive_counts_partitioned(corpus, names, *, by, pair, ngram_range, min_count, stop, include_titles,
+                                    max_terms, scheduler):
+    """Terms (canonical order), their lengths and the groups x terms count matrix, partition by partition."""
+    from .distributed import get_client, map_partitions, map_reduce_buckets, n_workers
+
+    client = get_client(scheduler)
+    n_parts = len(corpus.parts) if _is_partitioned(corpus) else 4 * n_workers(client)
+    n_buckets = max(2, min(64, n_parts))
+    lo, hi = ngram_range
+    vocab_args = (by, pair, include_titles)
+    if client is None:  # out of core here: tokenise twice rather than hold every partition's tokens
+        vocab = _global_vocab(map_partitions(_vocab_pass_vocab, corpus, args=vocab_args), min_count)
+        shared = (pd.Index(vocab), pd.Index(names))
+        reduced = map_reduce_buckets(_count_pass_from_part, corpus, _distinctive_reduce, n_buckets=n_buckets,
+                                     args=(vocab_args, shared, stop, (lo, hi), n_buckets),
+                                     reduce_args=(min_count, max_terms))
+    else:
+        from .distributed import map_reduce_stored
+
+        reduced, vocab = map_reduce_stored(
+            _vocab_pass, corpus, _vocab_only, partial(_global_vocab, min_count=min_count), _count_pass,
+            _distinctive_reduce, client=client,
+            n_buckets=n_buckets, first_args=vocab_args, shared_of=lambda v: (pd.Index(v), pd.Index(names)),
+            second_args=(stop, (lo, hi), n_buckets), reduce_args=(min_count, max_terms))
+    table = pd.concat(reduced, ignore_index=True)
+    totals, inverse = _code_totals(table)
+    if max_terms is not None and len(totals) > max_terms:
+        cap = np.sort(totals)[::-1][max_terms - 1]
+        table = table[(totals >= cap)[inverse]].reset_index(drop=True)
+    codes = np.unique(table["code"].to_numpy())
+    V = len(vocab)
+    term_n = np.ones(len(codes), dtype=np.int64)
+    for n in range(2, hi + 1):
+        term_n[codes >= V ** (n - 1)] = n  # word ids are >= 1, so an n-gram's code is at least V ** (n - 1)
+    terms = np.empty(len(codes), dtype=object)
+    for n in np.unique(term_n):
+        terms[term_n == n] = _term_strings(vocab, codes[term_n == n], int(n), V)
+    order = _canonical_term_order(terms, term_n)
+    terms, term_n, codes = terms[order], term_n[order], codes[order]
+    col = pd.Index(codes).get_indexer(table["code"])
+    group_counts = sparse.csr_matrix((table["count"].to_numpy(dtype=np.float64),
+                                      (table["group"].to_numpy(), col)), shape=(len(names), len(terms)))
+    return terms, term_n, group_counts
+
+
+def _vocab_pass_vocab(part, by, pair, include_titles):
+    return _vocab_only(_vocab_pass(part, by, pair, include_titles))
+
+
+def _count_pass_from_part(part, vocab_args, shared, stop, ngram_range, n_buckets):
+    return _count_pass(_vocab_pass(part, *vocab_args), shared, stop, ngram_range, n_buckets)
+
+
+def _permutation_map(part, kept, by, pair, ngram_range, stop, include_titles):
+    """Per-document counts of the chosen terms and per-document totals over all kept terms."""
+    terms_index, chosen_index = kept
+    labels, tok, grams = _partition_ngrams(part, by, pair, ngram_range, stop, include_titles)
+    rows, cols = [], []
+    for n, starts, codes in grams:
+        uniq, inverse = np.unique(codes, return_inverse=True)
+        col = terms_index.get_indexer(_term_strings(tok.vocab, uniq, n, len(tok.vocab)))[inverse]
+        sel = col >= 0
+        rows.append(tok.doc_of[starts[sel]])
+        cols.append(col[sel])
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    X = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(labels), len(terms_index)))
+    X.sum_duplicates()
+    return X[:, chosen_index], np.asarray(X.sum(axis=1)).ravel()
+
+
+def _permutation_inputs_partitioned(corpus, terms, chosen_cols, *, by, pair, ngram_range, stop, include_titles,
+                                    scheduler):
+    from .distributed import map_partitions
+
     cols = np.unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
-    Xs = X[:, cols]
-    doc_totals = np.asarray(X.sum(axis=1)).ravel()
+    pieces = map_partitions(_permutation_map, corpus, scheduler=scheduler, shared=(pd.Index(terms), cols),
+                            args=(by, pair, ngram_range, stop, include_titles))
+    return cols, sparse.vstack([p[0] for p in pieces]).tocsr(), np.concatenate([p[1] for p in pieces])
+
+
+def _permutation_p(Xs, doc_totals, cols, codes, n_groups, alpha, chosen_cols, permutations, random_state,
+                   variance):
+    """Permutation p-values for the reported (group, term) rows: shuffle article labels, recompute z.
+    ``Xs`` holds the documents' counts of the term columns ``cols``, ``doc_totals`` their counts of all terms."""
+    rng = np.random.default_rng(random_state)
     a, a0 = alpha[cols], alpha.sum()
 
     def z_sub(labels):
@@ -1309,7 +1605,7 @@ def _permutation_p(X, codes, n_groups, alpha, chosen_cols, permutations, random_
     for _ in range(permutations):
         hits += np.abs(z_sub(rng.permutation(codes))) >= observed - 1e-9
     p = (1 + hits) / (1 + permutations)
-    col_pos = np.full(X.shape[1], -1, dtype=np.int64)
+    col_pos = np.full(len(alpha), -1, dtype=np.int64)
     col_pos[cols] = np.arange(len(cols))
     g_of_row = np.repeat(np.arange(n_groups), [len(o) for o in chosen_cols])
     c_of_row = col_pos[np.concatenate(chosen_cols)] if chosen_cols else np.zeros(0, np.int64)
