@@ -68,13 +68,16 @@ class AnalysisResults:
 
 
 def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: bool = False,
-            only=None) -> AnalysisResults:
+            only=None, facts: bool = True, scheduler=None) -> AnalysisResults:
     """Run alignment, term choice, variants, distinctive terms, substitutions, attribution, lexical
     features, tone and topics on ``corpus``.
 
     Parameters
     ----------
-    corpus : Corpus
+    corpus : Corpus or PartitionedCorpus
+        A :class:`~framing.distributed.PartitionedCorpus` (ingested Parquet parts) is read part by part
+        by term choice, distinctive terms and lexical features; the other analyses need the corpus in
+        memory and load it once, only when they are asked for.
     k : "auto" or int
         Number of topics (see :func:`framing.topics.fit_topics`).
     random_state : int
@@ -85,6 +88,14 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         Print one line per analysis as it finishes.
     only : iterable of str, optional
         Run just these analyses (names as the attributes of :class:`AnalysisResults`).
+    facts : bool, default True
+        Align sentences into facts; False groups articles into events only (see
+        :func:`framing.align.align_events`) and adds a note saying so.
+    scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
+        None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
+        running Dask scheduler; or pass a ``distributed.Client``. Passed to the analyses that run on
+        Dask (term choice, distinctive terms, lexical features and the alignment's candidate search);
+        the results are the same as without it.
 
     Examples
     --------
@@ -94,9 +105,17 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
     [1, 1, 3]
     """
     from . import align, attribution, lexical, terms, topics
+    from .distributed import is_partitioned
 
+    parts = corpus
+    if is_partitioned(corpus):
+        in_memory = {"alignment", "variants", "substitutions", "attribution", "tone", "topics", "topics_by_event"}
+        if only is None or set(only) & in_memory:
+            corpus = parts.to_corpus()
     res = AnalysisResults(corpus=corpus, parameters={"k": k, "random_state": random_state,
                                                       "lexicon": str(lexicon) if lexicon else "bundled"})
+    # Only the analyses that run on Dask get the scheduler; without one, calls stay as they always were.
+    dask = {} if scheduler is None else {"scheduler": scheduler}
 
     def step(name, func):
         if only is not None and name not in only:
@@ -122,15 +141,19 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         setattr(res, name, value)
         return value
 
-    step("alignment", lambda: align.align_events(corpus, random_state=random_state))
-    step("term_choice", lambda: terms.term_choice(corpus, lexicon=lexicon))
+    step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts, **dask))
+    if not facts and res.alignment is not None:
+        res.notes.setdefault("alignment", []).append(
+            "Facts were not aligned (facts=False, --no-facts): events only. Align a selection of articles "
+            "with facts to see shared and omitted facts.")
+    step("term_choice", lambda: terms.term_choice(parts, lexicon=lexicon, **dask))
     step("variants", lambda: terms.discover_variants(corpus))
-    step("distinctive_terms", lambda: terms.distinctive_terms(corpus, random_state=random_state))
+    step("distinctive_terms", lambda: terms.distinctive_terms(parts, random_state=random_state, **dask))
     if res.alignment is not None:
         step("substitutions", lambda: terms.substitutions(corpus, res.alignment.sentence_alignments))
     step("attribution", lambda: attribution.attribution(corpus))
-    step("lexical", lambda: lexical.lexical_features(corpus, by="article"))
-    step("lexical_by_outlet", lambda: lexical.lexical_features(corpus, by="outlet"))
+    step("lexical", lambda: lexical.lexical_features(parts, by="article", **dask))
+    step("lexical_by_outlet", lambda: lexical.lexical_features(parts, by="outlet", **dask))
     step("tone", lambda: lexical.tone(corpus, random_state=random_state))
     step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state))
     if res.topics is not None and res.alignment is not None:

@@ -26,9 +26,23 @@ def _print_table(frame, *, quiet=False, file=None):
         print(frame.to_string(), file=file or sys.stdout)
 
 
-def _load(args):
+def _load(args, *, partitioned: bool = False):
+    """The corpus of the command. With --scheduler, a folder of Parquet parts written by ``ingest`` is
+    opened part by part (``partitioned=True``: for the analyses that read it so) or read without cleaning
+    it again; anything else is loaded as always."""
     from .corpus import load_corpus
 
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None:
+        if args.corpus and Path(args.corpus).is_dir() and any(Path(args.corpus).glob("part-*.parquet")):
+            from .distributed import open_partitioned
+
+            try:
+                parts = open_partitioned(args.corpus)
+            except FramingError:
+                parts = None  # Parquet parts from elsewhere: load and clean them
+            if parts is not None:
+                return parts if partitioned else parts.to_corpus()
     return load_corpus(args.corpus, progress=None if not args.quiet else False)
 
 
@@ -65,7 +79,8 @@ def cmd_ingest(args) -> int:
 
     src = Path(args.corpus) if args.corpus else seeds_path()
     summary = ingest(src, args.output, chunksize=args.chunksize, n_jobs=args.n_jobs,
-                     include_raw=args.include_raw, force=args.force, progress=not args.quiet)
+                     include_raw=args.include_raw, force=args.force, progress=not args.quiet,
+                     scheduler=args.scheduler)
     if not args.quiet:
         print(f"wrote {summary.articles} articles from {len(summary.outlets)} outlets in {summary.chunks} "
               f"chunk(s) to {summary.path}")
@@ -86,7 +101,8 @@ def cmd_align(args) -> int:
 
     out = _outdir(args, "framing-align", ALIGN_FILES)
     corpus = _load(args)
-    result = align_events(corpus, random_state=args.random_state)
+    result = align_events(corpus, random_state=args.random_state, facts=not args.no_facts,
+                          scheduler=args.scheduler)
     paths = result.save(out)
     if not args.quiet:
         _print_table(result.summary())
@@ -108,12 +124,13 @@ def cmd_terms(args) -> int:
     from .output import write_csv
 
     out = _outdir(args, "framing-terms", TERMS_FILES)
-    corpus = _load(args)
+    corpus = _load(args, partitioned=True)
     only = {"alignment", "variants", "distinctive_terms", "substitutions", "attribution", "lexical",
             "lexical_by_outlet", "tone"}
     if not args.no_lexicon:
         only.add("term_choice")
-    res = run_all(corpus, lexicon=args.lexicon, random_state=args.random_state, only=only)
+    res = run_all(corpus, lexicon=args.lexicon, random_state=args.random_state, only=only,
+                  scheduler=args.scheduler)
     written = []
     tables = {"term_choice.csv": res.term_choice, "variants.csv": res.variants,
               "distinctive_terms.csv": res.distinctive_terms, "substitutions.csv": res.substitutions,
@@ -184,7 +201,8 @@ def cmd_report(args) -> int:
     k = args.k if args.k == "auto" else _positive_int(args.k, "-k")
     paths = build_report(corpus, outdir=args.output or "framing-report", formats=args.format.split(","),
                          k=k, random_state=args.random_state, lexicon=args.lexicon, force=args.force,
-                         progress=not args.quiet, corpus_path=args.corpus)
+                         progress=not args.quiet, corpus_path=args.corpus, facts=not args.no_facts,
+                         scheduler=args.scheduler)
     if not args.quiet:
         for key in ("html", "pdf", "manifest"):
             if key in paths:
@@ -223,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    def no_facts(p):
+        p.add_argument("--no-facts", action="store_true",
+                       help="group articles into events only, without aligning facts (much faster on "
+                            "tens of thousands of articles)")
+
+    def scheduler(p):
+        p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="run on Dask: 'local' starts a cluster on this machine, tcp://HOST:PORT connects to "
+                            "a running Dask scheduler (needs pip install 'framing[dask]')")
+
     add("info", cmd_info, "Articles per outlet, date range, words, sentences and a cleaning summary.")
     p = add("ingest", cmd_ingest, "Load, clean and validate a corpus in chunks (bounded memory); write JSON "
                                   "Lines, one Parquet file, or a folder of Parquet parts.")
@@ -232,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--chunksize", type=int, default=20_000, help="articles per chunk (default 20000)")
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes for cleaning (-1: all cores)")
+    scheduler(p)
 
     def outputs(p, default):
         p.add_argument("-o", "--output", metavar="OUTDIR", help=f"output folder (default: ./{default})")
@@ -241,9 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("align", cmd_align, "Group articles by event, align sentences that state the same facts, "
                                 "and list omissions.")
     outputs(p, "framing-align")
+    scheduler(p)
+    no_facts(p)
     p = add("terms", cmd_terms, "Term choice, variant discovery, distinctive terms, substitutions, "
                                 "attribution and lexical features.")
     outputs(p, "framing-terms")
+    scheduler(p)
     lex = p.add_mutually_exclusive_group()
     lex.add_argument("--lexicon", metavar="FILE", help="your own term lexicon (CSV like contested_terms.csv)")
     lex.add_argument("--no-lexicon", action="store_true", help="skip the lexicon; discover variants only")
@@ -256,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     outputs(p, "figures")
     p = add("report", cmd_report, "Write the comparison report (HTML and PDF) with a manifest.")
     outputs(p, "framing-report")
+    scheduler(p)
+    no_facts(p)
     p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
     p.add_argument("-k", default="auto", help="number of topics, or 'auto'")
     p.add_argument("--lexicon", metavar="FILE", help="your own term lexicon")
@@ -277,6 +311,10 @@ def main(argv=None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FramingWarning)
         try:
+            if getattr(args, "scheduler", None) is not None:
+                from .distributed import get_client
+
+                get_client(args.scheduler)  # an unreachable scheduler fails before any work or output
             status = args.func(args)
         except FramingError as exc:
             _flush_warnings(caught, args)

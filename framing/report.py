@@ -37,7 +37,7 @@ _PACKAGES = ("framing", "pandas", "numpy", "scipy", "scikit-learn", "gensim", "n
 
 def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"), k="auto",
                  random_state: int = 0, lexicon=None, force: bool = False, progress: bool = False,
-                 corpus_path=None) -> dict[str, Path]:
+                 corpus_path=None, facts: bool = True, scheduler=None) -> dict[str, Path]:
     """Analyse a corpus and write the comparison report.
 
     Parameters
@@ -59,6 +59,11 @@ def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"
         Print each step as it finishes.
     corpus_path : path, optional
         Where the corpus came from (recorded in the manifest, with checksums).
+    facts : bool, default True
+        Align sentences into facts (see :func:`framing.align.align_events`); False groups articles into
+        events only, much faster on corpora of tens of thousands of articles, and the report says so.
+    scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
+        Run the analyses that can on Dask (see :func:`framing.analysis.run_all`); same report.
 
     Returns
     -------
@@ -89,7 +94,8 @@ def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"
                              expected=[f"report.{f}" for f in formats] + ["manifest.json"])
     if progress:
         print(f"analysing {len(corpus)} articles from {len(corpus.outlets)} outlets")
-    res = run_all(corpus, k=k, random_state=random_state, lexicon=lexicon, progress=progress)
+    res = run_all(corpus, k=k, random_state=random_state, lexicon=lexicon, progress=progress, facts=facts,
+                  scheduler=scheduler)
     figdir = out / "figures"
     # The report embeds PNG; `python -m framing figures` also writes SVG.
     figures = make_all_figures(res.figure_inputs(), figdir, outlets=corpus.outlets, formats=("png",))
@@ -264,6 +270,9 @@ def _summary_html(res: AnalysisResults) -> str:
     return "".join(parts) + _table(table) + "<h3>Articles</h3>" + articles + clean_note + issues
 
 
+_MAX_EVENTS = 30  # events listed one by one in the HTML report
+
+
 def _events_html(res: AnalysisResults, fig_png) -> str:
     if res.alignment is None:
         return _skipped(res, "alignment")
@@ -274,17 +283,24 @@ def _events_html(res: AnalysisResults, fig_png) -> str:
     pairs = al.sentence_alignments.copy()
     pairs["event_a"] = pairs["article_a"].map(ev_of)
     pairs["event_b"] = pairs["article_b"].map(ev_of)
-    out = [_figure("event_timeline", fig_png), _table(al.events.drop(columns=[], errors="ignore"))]
+    # A large corpus has thousands of events: the report shows the largest, the CSV files have them all.
+    shown = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(_MAX_EVENTS)
+    shown = shown.sort_values("event_id")
+    scope = ""
+    if len(shown) < len(al.events):
+        scope = (f"<p class='note'>The {len(shown)} events with the most articles, of {len(al.events)}; "
+                 "events.csv and the other tables of <code>python -m framing align</code> have them all.</p>")
+    out = [_skipped(res, "alignment"), _figure("event_timeline", fig_png), scope, _table(shown)]
+    meta = res.corpus.articles.set_index("id")
     groups = [(row.event_id, f"{row.event_id}: {row.label}",
                pairs[(pairs["event_a"] == row.event_id) & (pairs["event_b"] == row.event_id)])
-              for row in al.events.itertuples(index=False)]
+              for row in shown.itertuples(index=False)]
     groups.append(("shared", "Background facts shared across events",
                    pairs[pairs["event_a"] != pairs["event_b"]]))
     for event_id, title, rows in groups:
         out.append(f"<h3 id='event-{esc(event_id)}'>{esc(title)}</h3>")
         if event_id != "shared":
             arts = al.article_events[al.article_events["event_id"] == event_id]
-            meta = res.corpus.articles.set_index("id")
             items = ", ".join(f"{esc(meta.at[a, 'outlet'])} ({esc(a)})" for a in arts["article_id"])
             out.append(f"<p class='muted'>Articles: {items}</p>")
         if len(rows) == 0:

@@ -187,7 +187,13 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     if res.alignment is not None:
         al = res.alignment
         _image(pdf, fig_png, "event_timeline")
-        events = al.events[["event_id", "label", "n_articles", "outlets"]]
+        for note in res.notes.get("alignment", []):
+            _para(pdf, note, size=8, color=70)
+        events = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(40)
+        if len(events) < len(al.events):
+            _para(pdf, f"The {len(events)} events with the most articles, of {len(al.events)} (events.csv has "
+                       "them all).", size=8, color=70)
+        events = events.sort_values("event_id")[["event_id", "label", "n_articles", "outlets"]]
         _table(pdf, events, max_rows=40, widths=[10, 70, 10, 40])
         subsection("Same fact, different words")
         _image(pdf, fig_png, "aligned_facts")

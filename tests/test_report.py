@@ -138,3 +138,15 @@ def test_many_outlet_report_keeps_tables_readable(tmp_path, seeds):
     assert "other outlets (4)" in pdf_text
     html = paths["html"].read_text("utf-8")
     assert "other outlets (4)" in html and "of 12; coverage.csv" in html
+
+
+def test_events_only_report_says_facts_were_not_aligned(tmp_path):
+    from framing.cli import main
+
+    assert main(["report", "-o", str(tmp_path / "r"), "--no-facts", "-k", "2", "--format", "html", "-q"]) == 0
+    html = (tmp_path / "r" / "report.html").read_text("utf-8")
+    assert "Facts were not aligned (facts=False, --no-facts)" in html
+    assert main(["align", "-o", str(tmp_path / "a"), "--no-facts", "-q"]) == 0
+    events = pd.read_csv(tmp_path / "a" / "events.csv")
+    assert events["n_articles"].tolist() == [3, 1, 1] and events["n_facts"].isna().all()
+    assert len(pd.read_csv(tmp_path / "a" / "facts.csv")) == 0
