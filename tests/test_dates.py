@@ -4,7 +4,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from framing import dates
 from framing.dates import DateMention, resolve_dates, resolve_dates_frame
 
 
@@ -311,3 +314,134 @@ def test_frame_keeps_mentions_outside_the_nanosecond_range_as_nat():
     assert df["text"].tolist() == ["500 years ago", "2019"]
     assert df["date"].isna().tolist() == [True, False]
     assert str(df["date"].dtype) == "datetime64[ns]"
+
+
+# ------------------------------------------- fast scan == plain regex scan
+# resolve_dates tries _PATTERN only at the words where a match can start (see "scan" in framing/dates.py);
+# these tests pin that it finds exactly what _PATTERN.finditer over the whole text finds.
+def plain_scan(text, published):
+    """The reference: _PATTERN.finditer over the whole lower-cased text, resolved in order."""
+    pub, low = dates._as_date(published), dates._lower(text)
+    out, anchor = [], None
+    for m in dates._PATTERN.finditer(low):
+        kind = m.lastgroup
+        res = dates._resolve(m, kind, pub, text, low, anchor)
+        if res is not None:
+            out.append(DateMention(m.start(kind), m.end(kind), text[m.start(kind):m.end(kind)], *res))
+            if res[2] == "day" and res[0] is not None:
+                anchor = res[1]
+    return out
+
+
+def match_starts(text):
+    """Every position where _PATTERN matches (overlapping or not)."""
+    low = dates._lower(text)
+    return [q for q in range(len(low)) if dates._PATTERN.match(low, q)]
+
+
+@pytest.fixture
+def candidate_scan(monkeypatch):
+    """Use the candidate search even on short texts (it normally starts at _FEW_CHARS characters)."""
+    monkeypatch.setattr(dates, "_FEW_CHARS", 0)
+
+
+TRICKY = [
+    # a month name right after a number needs no word boundary: "5 Mayor" holds "5 May"
+    "10th Nov", "on 10th of Nov. 2020", "5 Mayor", "10th Maybe", "1st aprilnov and julymaybe 3rd july",
+    # numbers that start nothing, next to ones that do
+    "12 of 45 photos on Monday", "Exiled 2,600 years ago", "It moved 1.5 weeks earlier", "$15 million in 2014",
+    "27/01/2022, 01/27/2022 and 03/04/2022", "2022-01-27T10:00 and 2022-13-45", "3 days ago and 3 days later",
+    "the 1990s, mid-2000s and the early 2010s", "Sept. 5 – 6, 2022", "sept.5", "january5", "12:30 on 5-6 Dec.",
+    # whitespace and hyphen runs of any length inside an expression
+    "12            April", "on\u3000\u3000\u3000Monday", "in" + " " * 60 + "2014", "the\n\n\nfollowing\t\tday",
+    "through earlier   in\xa0the   week", "mid - - - 2023", "mid" + "-" * 30 + "June",
+    "last" + " \n" * 40 + "night",
+    # mentions at the very start and end, and back to back
+    "2014", "Monday", "today", "Talks ended on Monday", "Monday Tuesday Wednesday", "2014 2015 2016",
+    "January 5 6 February", "today tomorrow yesterday", "May 5 2020 2021", "a day later the next day",
+    # characters that are not ASCII
+    "in \u0662\u0660\u0661\u0664 and on \uff15 May", "in \U0001d7d0\U0001d7ce\U0001d7cf\U0001d7d2",
+    "\u0130stanbul talks on Monday", "next WEE\u212a", "\U0001f600 on Monday \U0001f600", "on\x00Monday\x00",
+    "\ud800 in 2014", "Caf\xe9 on Friday, na\xefve in May", "Russia may invade in May",
+    # the rest of the grammar
+    "last night, this morning, this summer, last  winter", "two weeks earlier, a week later, 3 weeks ago",
+    "since December, in mid-March, by late June 2021, next March", "the following day, the next day",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_candidate_scan_finds_what_the_plain_scan_finds(text, candidate_scan):
+    for published in ("2021-12-31", None):
+        assert resolve_dates(text, published) == plain_scan(text, published)
+
+
+def test_candidates_cover_every_match_with_the_same_match():
+    lows = [dates._lower(t) for t in TRICKY]
+    docs, positions, kinds = dates._candidates(lows)
+    found = {(d, p): k for d, p, k in zip(docs.tolist(), positions.tolist(), kinds.tolist())}
+    for d, text in enumerate(TRICKY):
+        for q in match_starts(text):
+            full, part = dates._PATTERN.match(lows[d], q), dates._pattern(found[d, q]).match(lows[d], q)
+            assert (part.span(), part.lastgroup) == (full.span(), full.lastgroup), (text, q)
+            assert {g: v for g, v in full.groupdict().items() if v is not None} \
+                == {g: v for g, v in part.groupdict().items() if v is not None}
+
+
+TOKENS = (
+    "on in of by since through during the this last next coming early mid late earlier later following a an one "
+    "two twelve ago day days week weeks month months year years night morning evening today tonight tomorrow "
+    "yesterday spring summer fall winter monday friday sunday january march may june july september december "
+    "jan feb mar sept dec mayor maybe market 5 05 12 31 2014 1990s 2022 1st 10th 3rd 2,600 1.5 27/01/2022 "
+    "2022-01-27 \u0662\u0660\u0661\u0664 \u0130 \u212a \xe9").split()
+SEPARATORS = [" ", " ", "  ", "\n", "\n\n", "\t", "\xa0", " " * 25, "-", " - ", "\u2013", ".", ". ", ", ", "/",
+              "'", "\u2019", "(", "", "?", "\x00"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(TOKENS), st.sampled_from(SEPARATORS),
+                          st.sampled_from(["lower", "title", "upper"])), max_size=14),
+       st.sampled_from(["2021-12-31", "2020-02-29", None]))
+def test_candidate_scan_on_random_date_like_texts(parts, published):
+    text = "".join(getattr(token, case)() + sep for token, sep, case in parts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dates, "_FEW_CHARS", 0)
+        assert resolve_dates(text, published) == plain_scan(text, published)
+        docs, positions, _ = dates._candidates([dates._lower(text)])
+    assert set(match_starts(text)) <= set(positions.tolist())
+
+
+def test_frame_in_small_batches_equals_one_text_at_a_time(seeds, monkeypatch):
+    texts = [*seeds.articles["text"], *TRICKY]
+    published = [*seeds.articles["date"], *["2022-01-27"] * len(TRICKY)]
+    monkeypatch.setattr(dates, "_BATCH_CHARS", 300)  # several batches, some holding one text
+    monkeypatch.setattr(dates, "_FEW_CHARS", 0)
+    df = resolve_dates_frame(texts, published)
+    expected = [(doc, m.start, m.end, m.text, m.granularity, m.relative)
+                for doc, (text, pub) in enumerate(zip(texts, published)) for m in plain_scan(text, pub)]
+    assert list(zip(df["doc"], df["start"], df["end"], df["text"], df["granularity"], df["relative"])) == expected
+    assert len(df) == len(expected) > 50
+
+
+@pytest.mark.parametrize("window", [
+    "", "no break", "A. B", "U.S. talks", "3.5 points", 'He said. "Yes!" Then', "Why?) Then", "end.\nnext",
+    "a.\u2028b", ".’ x", "...", "!?! ", "x.'\"’) y", "one\n\ntwo. three", ".'.", "a. b.c d", "\n", ".\n"])
+def test_sentence_start_is_the_end_of_the_last_break(window):
+    last = 0
+    for brk in dates._SENT_BREAK.finditer(window):
+        last = brk.end()
+    assert dates._sentence_start(window) == last
+
+
+@pytest.mark.parametrize("before", [
+    "The leaders will talk", "They won't meet", "They won’t meet", "the upcoming vote on", "He plans  to leave",
+    "planning to go", "a summit to be held", "The vote is\xa0due", "talks are set", "It is expected", "They are slated",
+    "we look forward to talks on", "looking forward to", "They'll meet", "they’ll meet", "He left. They will meet",
+    "They will meet. He left", "It was a set piece", "willing hands", "We.ll see", "Talks (due) ended",
+    "He said \"they'll\"! Then", "", "Nothing here"])
+def test_future_context_is_the_cue_search_in_the_last_sentence(before):
+    low = (before + " on ").lower()
+    window = low[-dates._LOOKBACK:]
+    cut = 0
+    for brk in dates._SENT_BREAK.finditer(window):
+        cut = brk.end()
+    assert dates._future_context(low, len(low)) == (dates._FUTURE.search(window, cut) is not None)
