@@ -32,6 +32,8 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate, chain
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -71,14 +73,17 @@ BY_OUTLET_COLUMNS = ["outlet", "articles", "words", "quoted_words", "quoted_shar
 # Words: letters first, then letters/digits, with inner hyphens or apostrophes (Kiev's, Thomas-Greenfield),
 # and dotted abbreviations (U.S.): the words of framing.text.words, as one regular expression that findall
 # runs at C speed (framing.text's general tokenizer is several times slower).
-_WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?![^\W\d_])|(?<![\w@#])[@#]?[^\W\d_]\w*(?:[-'’‘ʼ][^\W_]\w*)*")
+# (The lookahead only says what the repetition after it needs, a letter and a dot, and lets the engine give up
+# at once; the final group is possessive because nothing follows it: the matches are the same, found faster.)
+_WORD_RE = re.compile(r"(?=[^\W\d_]\.)(?:[^\W\d_]\.){2,}(?![^\W\d_])"
+                      r"|(?<![\w@#])[@#]?[^\W\d_]\w*(?:[-'’‘ʼ][^\W_]\w*)*+")
 # Counting needs only where words start: a letter not glued to a word character, an apostrophe, a dot or a
 # hyphen before it (so "Kiev's", "U.S." and "Thomas-Greenfield" are one word each). About twice as fast.
 _WORD_START_RE = re.compile(r"(?<![\w'’‘ʼ.-])[^\W\d_]")
 # Tokens for the attribution rules: dotted abbreviations, words (with inner hyphens and apostrophes) and
 # single punctuation characters; kept simple because it runs on every sentence with a reporting word.
 _ABBREVIATIONS = "Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|St|Jr|Sr|Adm|Maj|Cmdr|Supt|Det|Hon|Atty|Amb"
-_TOKEN_RE = re.compile(rf"(?:{_ABBREVIATIONS})\.(?=\s)|(?:\w\.){{2,}}(?!\w)|\w+(?:[-'’]\w+)*|[^\w\s]")
+_TOKEN_RE = re.compile(rf"(?:{_ABBREVIATIONS})\.(?=\s)|(?=\w\.)(?:\w\.){{2,}}(?!\w)|\w+(?:[-'’]\w+)*+|[^\w\s]")
 
 
 def count_words(text: str) -> int:
@@ -93,6 +98,74 @@ def count_words(text: str) -> int:
     return len(_WORD_START_RE.findall(text))
 
 
+# count_words over a whole article and over many spans of it at once, with NumPy: a word starts at a letter
+# ([^\W\d_]) whose previous character does not glue it to the word before ([\w'’‘ʼ.-]). The two character
+# classes are tabulated for the Basic Multilingual Plane by running those very classes over all its
+# characters, so the counts are count_words' exactly; characters beyond it (emoji) are classified one by one.
+_BMP = 0x10000
+_CHAR_TABLES: tuple | None = None
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_GLUE_RE = re.compile(r"[\w'’‘ʼ.-]")
+
+
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    global _CHAR_TABLES
+    if _CHAR_TABLES is None:
+        chars = "".join(map(chr, range(_BMP)))
+        letter = np.zeros(_BMP, dtype=bool)
+        glue = np.zeros(_BMP, dtype=bool)
+        for table, regex in ((letter, _LETTER_RE), (glue, _GLUE_RE)):
+            for m in re.finditer(regex.pattern + "+", chars):
+                table[m.start():m.end()] = True
+        _CHAR_TABLES = (letter, glue)
+    return _CHAR_TABLES
+
+
+def _char_class(codes: np.ndarray, table: np.ndarray, regex: re.Pattern) -> np.ndarray:
+    big = codes >= _BMP
+    if not big.any():
+        return table[codes]
+    out = table[np.where(big, 0, codes)]
+    idx = np.flatnonzero(big)
+    out[idx] = [regex.match(chr(c)) is not None for c in codes[idx].tolist()]
+    return out
+
+
+def _letters_and_starts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per character of ``text``: is it a letter, and does a word start there (count_words' rule)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    letter_table, glue_table = _char_tables()
+    letter = _char_class(codes, letter_table, _LETTER_RE)
+    starts = letter.copy()
+    if len(codes) > 1:
+        starts[1:] &= ~_char_class(codes[:-1], glue_table, _GLUE_RE)
+    return letter, starts
+
+
+def _count_words_fast(text: str) -> int:
+    """``count_words(text)``, several times faster on long texts."""
+    if len(text) < 200:
+        return count_words(text)
+    return int(np.count_nonzero(_letters_and_starts(text)[1]))
+
+
+def _span_word_counts(text: str, starts, ends) -> np.ndarray:
+    """``[count_words(text[s:e]) for s, e in zip(starts, ends)]`` as one NumPy computation: the words that
+    start strictly inside each span, plus one when the span itself opens with a letter."""
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    letter, word_start = _letters_and_starts(text)
+    cum = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum(word_start, out=cum[1:])
+    nonempty = ends > starts
+    first = np.minimum(starts, max(len(text) - 1, 0))
+    inner = cum[np.minimum(ends, len(text))] - cum[np.minimum(starts + 1, len(text))]
+    opens = letter[first] if len(text) else np.zeros(len(starts), dtype=bool)
+    return np.where(nonempty, np.maximum(inner, 0) + opens, 0).astype(np.int64)
+
+
 _WORD_COUNT_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -101,7 +174,7 @@ def article_word_counts(corpus) -> pd.Series:
     counts = _cached_word_counts(corpus)
     if counts is None:
         arts = corpus.articles
-        counts = pd.Series([count_words(t or "") for t in arts["text"]], index=arts["id"].to_numpy(),
+        counts = pd.Series([_count_words_fast(t or "") for t in arts["text"]], index=arts["id"].to_numpy(),
                            dtype=np.int64)
         _store_word_counts(corpus, counts)
     return counts
@@ -313,6 +386,7 @@ class _VerbLexicon:
     info: dict             # lemma -> row dict
     base: dict             # lemma -> base verb form
     exclude: dict          # lemma -> compiled exclude_after regex or None
+    scan: re.Pattern | None = None   # the same matches at word starts only (see _word_start_scan)
 
 
 def _compile_verbs(table: pd.DataFrame) -> _VerbLexicon:
@@ -329,7 +403,42 @@ def _compile_verbs(table: pd.DataFrame) -> _VerbLexicon:
     # No leading \b: a pattern that starts with a literal alternation lets the regex engine skip ahead
     # quickly; the word boundary before a match is checked by the caller.
     regex = re.compile(_trie_pattern(kinds) + r"(?![\w-])")
-    return _VerbLexicon(table, regex, {k: frozenset(v) for k, v in kinds.items()}, lemma_of, info, base, exclude)
+    return _VerbLexicon(table, regex, {k: frozenset(v) for k, v in kinds.items()}, lemma_of, info, base, exclude,
+                        _word_start_scan(list(kinds), r"(?![\w-])"))
+
+
+def _glued(ch: str) -> bool:
+    """Does ``ch`` glue a following letter to its word (so that no list word can start after it)?"""
+    return ch.isalnum() or ch in "-'’"
+
+
+def _word_start_scan(words: list[str], tail: str) -> re.Pattern | None:
+    """A faster regular expression for the matches of ``_trie_pattern(words) + tail`` that start a word
+    (nothing :func:`_glued` before them), or None when it could find different ones.
+
+    The list regex also matches inside words ("said" in "unsaid"); callers skip those. This one matches the
+    separator character before a word and then the list (group 1), so the engine only tries the positions after
+    white space or punctuation instead of every letter. The matches are the same when (1) no list word can
+    start inside another one's match after a separator (then a skipped match inside a word never hides a match
+    that starts a word), and (2) every list word ends with a glued character (then a match never ends right
+    before a word start). The text must not contain "_" (the one separator the class below leaves out), and a
+    match at position 0 is the caller's to find with the list regex itself."""
+    if not words or any(not w or w[0].isspace() or not _glued(w[-1]) for w in words):
+        return None
+
+    def fits(w: str, k: int) -> bool:            # can a list word match at w[k:] followed by a non-word?
+        return k == len(w) or not (w[k].isalnum() or w[k] in "_-")
+
+    for f in words:
+        for k in range(1, len(f)):
+            if f[k] == " " or _glued(f[k - 1]):
+                continue
+            rest = f[k:]
+            for g in words:
+                if (rest.startswith(g) and fits(rest, len(g))) or (g.startswith(rest) and len(g) > len(rest)
+                                                                   and fits(g, len(rest))):
+                    return None
+    return re.compile(r"[^\w'’-](" + _trie_pattern(words) + ")" + tail)
 
 
 def _trie_pattern(words) -> str:
@@ -525,6 +634,26 @@ def _is_word(tok: str) -> bool:
 
 # ---------------------------------------------------------------------------------- sentence model
 
+# _TOKEN_RE with the white space before each token: every character of a sentence is white space or part of
+# a token (the last alternative takes any other single character), so findall gives the tokens and, through
+# the running sum of the lengths, their offsets, without a match object per token.
+_SECOND = itemgetter(1)
+_GAP_TOKEN_RE = re.compile(rf"(\s*)((?:{_TOKEN_RE.pattern}))")
+
+
+class _LowerTokens(dict):
+    """Token -> lower case with ’ as ', filled on first lookup (tokens repeat a lot)."""
+
+    def __missing__(self, tok: str) -> str:
+        low = tok.lower().replace("’", "'") if "’" in tok else tok.lower()
+        if len(self) < 1_000_000:
+            self[tok] = low
+        return low
+
+
+_LOWER_TOKENS = _LowerTokens()
+
+
 class _Sentence:
     """Tokens of one sentence with their absolute offsets and per-token flags."""
 
@@ -532,11 +661,16 @@ class _Sentence:
 
     def __init__(self, index, text, start, end, quote_spans):
         self.index, self.start, self.end = index, start, end
-        spans = [m.span() for m in _TOKEN_RE.finditer(text, start, end)]
-        toks = [text[a:b] for a, b in spans]
-        starts = [a for a, _ in spans]
-        self.toks, self.starts, self.ends = toks, starts, [b for _, b in spans]
-        self.low = [t.lower().replace("’", "'") if "’" in t else t.lower() for t in toks]
+        # (white space, token) pairs: offsets are running sums of their lengths, all computed in C
+        pairs = _GAP_TOKEN_RE.findall(text, start, end)
+        if pairs:
+            toks = list(map(_SECOND, pairs))
+            offsets = list(accumulate(map(len, chain.from_iterable(pairs)), initial=start))
+            starts, ends = offsets[1::2], offsets[2::2]
+        else:
+            toks, starts, ends = [], [], []
+        self.toks, self.starts, self.ends = toks, starts, ends
+        self.low = list(map(_LOWER_TOKENS.__getitem__, toks))
         inq = [False] * len(toks)
         has = False
         for qs, qe, _, _ in quote_spans:
@@ -545,8 +679,7 @@ class _Sentence:
             has = True
             lo = bisect.bisect_left(starts, qs)
             hi = bisect.bisect_left(starts, qe)
-            for k in range(lo, hi):
-                inq[k] = True
+            inq[lo:hi] = [True] * (hi - lo)
         self.in_quote, self.has_quote = inq, has
         self.verbish = [False] * len(toks)   # reporting-verb tokens, set by the caller
 
@@ -652,44 +785,61 @@ def _is_name_filler(part: str) -> bool:
     return part in _NON_NAME or low.rstrip(".") in _TITLE_WORDS or low in _FUNCTION
 
 
+@lru_cache(maxsize=100_000)
+def _name_in_run(run: str) -> tuple | None:
+    """The person name a run of capitalised words ends with (runs repeat across articles, so cached):
+    (words, titled, offset of its first word in the run, offset of its end, has a non-name word, full name),
+    or None when the run names no one."""
+    words = [w for w in run.split() if not (len(w) == 2 and w[1] == ".")]      # drop middle initials
+    # a possessive ends a possessor, not a name: "Al Jazeera’s Dominic Kane", "Ukraine’s Foreign Minister"
+    for t in range(len(words) - 2, -1, -1):
+        if _is_possessive(words[t]):
+            words = words[t + 1:]
+            break
+    if _is_possessive(words[-1]):
+        words[-1] = _POSSESSIVE_END_RE.sub("", words[-1])
+    # the name is the run of name words at the end: "Attorney General William Barr" -> William Barr
+    i = len(words)
+    while i > 0 and not _is_name_filler(words[i - 1]):
+        i -= 1
+    titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:i])
+    words = words[i:]
+    if not words or (len(words) == 1 and not titled):
+        return None
+    return (tuple(words), titled, run.index(words[0]), run.rindex(words[-1]) + len(words[-1]),
+            any(w in _NON_NAME for w in words), " ".join(words))
+
+
 def _person_mentions(text: str, outlet_names: tuple[str, ...], skip=()) -> list[_Person]:
     """Person names in ``text``, in order: full names (two or more capitalised words that are not places,
     months or institutions), titled single names ("President Biden", "spokesman Peskov") and later
     mentions of a known surname ("Lavrov" after "Sergey Lavrov")."""
     people: list[_Person] = []
     surnames: dict[str, tuple[int, str]] = {}
+    lowercase_use: dict[str, bool] = {}
     for m in _NAME_RUN_RE.finditer(text):
         s0 = m.start()
         if s0 and (text[s0 - 1].isalnum() or text[s0 - 1] in "’'-"):
             continue
-        run = m.group()
-        words = [w for w in run.split() if not (len(w) == 2 and w[1] == ".")]      # drop middle initials
-        # a possessive ends a possessor, not a name: "Al Jazeera’s Dominic Kane", "Ukraine’s Foreign Minister"
-        for t in range(len(words) - 2, -1, -1):
-            if _is_possessive(words[t]):
-                words = words[t + 1:]
-                break
-        if _is_possessive(words[-1]):
-            words[-1] = _POSSESSIVE_END_RE.sub("", words[-1])
-        # the name is the run of name words at the end: "Attorney General William Barr" -> William Barr
-        i = len(words)
-        while i > 0 and not _is_name_filler(words[i - 1]):
-            i -= 1
-        titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:i])
-        words = words[i:]
-        if not words or (len(words) == 1 and not titled):
+        found = _name_in_run(m.group())
+        if found is None:
             continue
-        start = s0 + run.index(words[0])
-        end = s0 + run.rindex(words[-1]) + len(words[-1])
+        words, titled, first_offset, end_offset, non_name, full = found
+        start = s0 + first_offset
+        end = s0 + end_offset
         if skip and any(start < b and a < end for a, b in skip):
             continue
         if len(words) == 1:                                    # "President Biden"
             people.append(_Person(start, end, words[0], words[0], True))
             surnames.setdefault(words[0], (start, words[0]))
             continue
-        if any(w in _NON_NAME for w in words) or _occurs_lowercase(text, words[-1].lower()):
-            continue                                           # "Nord Stream", "Strategic Stability Dialogue"
-        full = " ".join(words)
+        if non_name:
+            continue                                           # "Nord Stream"
+        last = words[-1].lower()
+        if last not in lowercase_use:
+            lowercase_use[last] = _occurs_lowercase(text, last)
+        if lowercase_use[last]:
+            continue                                           # "Strategic Stability Dialogue"
         if any(full in o or o in full for o in outlet_names if o):
             continue
         if not titled:
@@ -731,16 +881,22 @@ def _person_mentions(text: str, outlet_names: tuple[str, ...], skip=()) -> list[
     return people
 
 
-_TITLE_BEFORE_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(
-    ["president", "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "chancellor",
-     "ambassador", "envoy", "chief", "head", "director", "chairman", "chairwoman", "leader", "general",
-     "commander", "senator", "governor", "mayor", "premier", "prosecutor", "official", "adviser", "advisor",
-     "aide", "diplomat", "correspondent", "reporter", "analyst", "professor", "expert", "researcher"],
-    key=len, reverse=True)) + r")\s*,?\s*$")
+_TITLES_BEFORE = ["president", "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "chancellor",
+                  "ambassador", "envoy", "chief", "head", "director", "chairman", "chairwoman", "leader", "general",
+                  "commander", "senator", "governor", "mayor", "premier", "prosecutor", "official", "adviser",
+                  "advisor", "aide", "diplomat", "correspondent", "reporter", "analyst", "professor", "expert",
+                  "researcher"]
+_TITLE_BEFORE_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_TITLES_BEFORE, key=len, reverse=True))
+                              + r")\s*,?\s*$")
+_TITLE_BEFORE_MAX = max(map(len, _TITLES_BEFORE))
 
 
 def _title_before(before: str) -> bool:
-    return bool(_TITLE_BEFORE_RE.search(before))
+    # A match ends with the title's last letter right before the trailing white space and comma, and a title
+    # matches as many characters as it has: no match can start before ``end - _TITLE_BEFORE_MAX``, so the
+    # search starts there instead of trying every position.
+    end = len(before.rstrip().rstrip(",").rstrip())
+    return bool(_TITLE_BEFORE_RE.search(before, max(0, end - _TITLE_BEFORE_MAX)))
 
 
 # --------------------------------------------------------------------------------------- extraction
@@ -778,6 +934,8 @@ class _ArticleExtractor:
         self.post_sentences = post_sentences          # set of sentence indices that are embedded posts
         self.quotes = [q for q in _direct_quote_spans(text)
                        if self._sentence_of(q[2]) not in post_sentences]
+        self._quote_starts = [q[0] for q in self.quotes]      # the quotations are in order and do not overlap
+        self._quote_ends = [q[1] for q in self.quotes]
         self._sentences: dict[int, _Sentence] = {}
 
     def _sentence_of(self, pos: int) -> int:
@@ -787,15 +945,16 @@ class _ArticleExtractor:
         s = self._sentences.get(k)
         if s is None:
             start, end = self.sent_spans[k]
-            s = _Sentence(k, self.text, start, end, self.quotes)
+            # only the quotations that overlap the sentence (they are in order and do not overlap each other)
+            near = self.quotes[bisect.bisect_right(self._quote_ends, start):
+                               bisect.bisect_left(self._quote_starts, end)]
+            s = _Sentence(k, self.text, start, end, near)
             self._sentences[k] = s
         return s
 
     def _in_quote(self, pos: int) -> bool:
-        for qs, qe, _, _ in self.quotes:
-            if qs <= pos < qe:
-                return True
-        return False
+        k = bisect.bisect_right(self._quote_starts, pos) - 1
+        return k >= 0 and pos < self.quotes[k][1]
 
     # -- reporting words
     def reporting_uses(self) -> list[_Att]:
@@ -804,18 +963,23 @@ class _ArticleExtractor:
         lowered = text.lower()
         if len(lowered) != len(text):          # a few characters change length in lower case: fall back
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        for m in lex.regex.finditer(lowered):
-            start = m.start()
+        if lex.scan is not None and "_" not in lowered:
+            first = lex.regex.match(lowered)
+            found = ([first.span() + (first.group(),)] if first else []) + \
+                [m.span(1) + (m.group(1),) for m in lex.scan.finditer(lowered)]
+        else:
+            found = [m.span() + (m.group(),) for m in lex.regex.finditer(lowered)]
+        for start, stop, matched in found:
             if start and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
                 continue
             k = self._sentence_of(start)
             if k in self.post_sentences or self._in_quote(start) or start >= self.sent_spans[k][1]:
                 continue
-            form = " ".join(m.group().lower().split())
+            form = " ".join(matched.lower().split())
             lemma = lex.lemma[form]
             s = self.sentence(k)
             i0 = bisect.bisect_left(s.starts, start)
-            i1 = bisect.bisect_left(s.starts, m.end()) - 1
+            i1 = bisect.bisect_left(s.starts, stop) - 1
             if i0 >= len(s) or s.starts[i0] != start or i1 < i0:
                 continue
             use = self._use(form, lemma, s, i0, i1)
@@ -824,7 +988,7 @@ class _ArticleExtractor:
             info = lex.info[lemma]
             if use == "verb":
                 excl = lex.exclude[lemma]
-                if excl is not None and excl.match(text, m.end()):
+                if excl is not None and excl.match(text, stop):
                     continue
                 if info["context"] != "any" and not self._has_cue(s, i0, i1, info["context"] == "quote"):
                     continue
@@ -1386,7 +1550,7 @@ def _extract_chunk(lex: _VerbLexicon, chunk: list) -> list:
         subheads = {k for k, kind in enumerate(kinds) if kind == "subhead"}
         verbs_here, quotes_here, names = _article(lex, text, outlet, spans, posts, subheads)
         out.append((aid, outlet, verbs_here, quotes_here,
-                    _union_words(text, [(q["start"], q["end"]) for q in quotes_here]), names, count_words(text)))
+                    _union_words(text, [(q["start"], q["end"]) for q in quotes_here]), names, _count_words_fast(text)))
     return out
 
 
@@ -1426,14 +1590,18 @@ def _union_words(text: str, spans: list[tuple[int, int]]) -> int:
     if not spans:
         return 0
     spans = sorted(spans)
-    total, cur_s, cur_e = 0, spans[0][0], spans[0][1]
+    merged_starts, merged_ends = [], []
+    cur_s, cur_e = spans[0]
     for s, e in spans[1:]:
         if s <= cur_e:
             cur_e = max(cur_e, e)
         else:
-            total += count_words(text[cur_s:cur_e])
+            merged_starts.append(cur_s)
+            merged_ends.append(cur_e)
             cur_s, cur_e = s, e
-    return total + count_words(text[cur_s:cur_e])
+    merged_starts.append(cur_s)
+    merged_ends.append(cur_e)
+    return sum(count_words(text[s:e]) for s, e in zip(merged_starts, merged_ends))
 
 
 def _article(lex: _VerbLexicon, text: str, outlet: str, spans, posts, subheads=frozenset()) -> tuple:
