@@ -23,8 +23,8 @@ import pandas as pd
 from .analysis import AnalysisResults, run_all
 from .errors import FramingError
 from .output import atomic_write, prepare_output_dir
-from .report_content import (FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_table, marked_spans,
-                             wide_by_outlet)
+from .report_content import (FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table,
+                             marked_spans, wide_by_outlet)
 
 __all__ = ["build_report", "REPORT_FILES"]
 
@@ -331,11 +331,8 @@ def _coverage_html(res: AnalysisResults) -> str:
     al = res.alignment
     wide = coverage_table(al)
     omissions = al.omissions
-    n_events, n_outlets = len(al.events), al.coverage["outlet"].nunique()
-    scope = ""
-    if n_events > len(wide) or n_outlets > 8:
-        scope = (f" The table shows the {len(wide)} largest of {n_events} events and the outlets with the most "
-                 f"articles of {n_outlets}; coverage.csv (python -m framing align) has them all.")
+    scope = coverage_scope(al, wide)
+    scope = " " + scope if scope else ""
     text = ("<p>Articles per event and outlet; a zero is a blind spot. Omissions are facts that some of an "
             "event's outlets report and others leave out (informational bias)." + scope + "</p>")
     return text + _table(wide) + "<h3>Omissions</h3>" + _table(omissions, max_rows=60)

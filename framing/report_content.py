@@ -97,3 +97,16 @@ def coverage_table(alignment, *, max_outlets: int = 8, max_events: int = 30) -> 
     wide = wide_by_outlet(cov, "event_id", "articles", max_outlets=max_outlets,
                           weights=cov.groupby("outlet")["articles"].sum())
     return wide[wide["event_id"].isin(chosen)].reset_index(drop=True)
+
+
+def coverage_scope(alignment, shown: pd.DataFrame, *, max_outlets: int = 8) -> str:
+    """The sentence that says what :func:`coverage_table` left out ("" when it shows everything)."""
+    n_events, n_outlets = len(alignment.events), alignment.coverage["outlet"].nunique()
+    parts = []
+    if len(shown) < n_events:
+        parts.append(f"the {len(shown)} largest of {n_events} events")
+    if n_outlets > max_outlets:
+        parts.append(f"the {max_outlets} outlets with the most articles of {n_outlets}, the rest summed")
+    if not parts:
+        return ""
+    return "The table shows " + " and ".join(parts) + "; coverage.csv (python -m framing align) has them all."

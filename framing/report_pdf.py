@@ -14,7 +14,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_table, marked_spans
+from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table, marked_spans
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _PAGE_W = 180  # usable width in mm on A4 with 15 mm margins
@@ -217,10 +217,9 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     section(titles["coverage"])
     if res.alignment is not None:
         wide = coverage_table(res.alignment)
-        n_events, n_outlets = len(res.alignment.events), res.alignment.coverage["outlet"].nunique()
-        if n_events > len(wide) or n_outlets > 8:
-            _para(pdf, f"The {len(wide)} largest of {n_events} events; the outlets with the most articles of "
-                       f"{n_outlets} (coverage.csv has them all).", size=8, color=70)
+        scope = coverage_scope(res.alignment, wide)
+        if scope:
+            _para(pdf, scope, size=8, color=70)
         _table(pdf, wide)
         subsection("Omissions")
         omissions = res.alignment.omissions[["event_id", "fact_id", "representative", "reported_by",

@@ -137,7 +137,8 @@ def test_many_outlet_report_keeps_tables_readable(tmp_path, seeds):
     pdf_text = "".join(page.extract_text() for page in PdfReader(paths["pdf"]).pages)
     assert "other outlets (4)" in pdf_text
     html = paths["html"].read_text("utf-8")
-    assert "other outlets (4)" in html and "of 12; coverage.csv" in html
+    assert "other outlets (4)" in html and "most articles of 12, the rest summed; coverage.csv" in html
+    assert "largest of" not in html  # all 3 events are shown
 
 
 def test_events_only_report_says_facts_were_not_aligned(tmp_path):
