@@ -1092,13 +1092,7 @@ def log_odds_dirichlet(counts_i, counts_j, prior, *, variance: str = "monroe") -
         raise FramingError("log_odds_dirichlet: counts must not be negative.")
     if variance not in ("monroe", "full"):
         raise FramingError(f"log_odds_dirichlet: variance={variance!r}; use 'monroe' or 'full'.")
-    a0, n_i, n_j = a.sum(), y_i.sum(), y_j.sum()
-    rest_i = n_i + a0 - y_i - a
-    rest_j = n_j + a0 - y_j - a
-    delta = np.log(y_i + a) - np.log(rest_i) - np.log(y_j + a) + np.log(rest_j)
-    var = 1.0 / (y_i + a) + 1.0 / (y_j + a)
-    if variance == "full":
-        var = var + 1.0 / rest_i + 1.0 / rest_j
+    delta, var = _delta_and_variance(y_i, y_j, a, y_i.sum(), y_j.sum(), a.sum(), variance)
     return LogOdds(delta, var, delta / np.sqrt(var))
 
 
@@ -1612,15 +1606,23 @@ def _permutation_p(Xs, doc_totals, cols, codes, n_groups, alpha, chosen_cols, pe
     return p[g_of_row, c_of_row]
 
 
-def _z_scores(y_i, y_j, a, n_i, n_j, a0, variance):
-    """z of :func:`log_odds_dirichlet` for a subset of terms, with the group totals of all terms given."""
+def _delta_and_variance(y_i, y_j, a, n_i, n_j, a0, variance):
+    """Log-odds difference and its variance (Monroe et al. 2008), with the group totals of all terms given
+    (so that a subset of terms can be scored)."""
     rest_i = n_i + a0 - y_i - a
     rest_j = n_j + a0 - y_j - a
     delta = np.log(y_i + a) - np.log(rest_i) - np.log(y_j + a) + np.log(rest_j)
     var = 1.0 / (y_i + a) + 1.0 / (y_j + a)
     if variance == "full":
         var = var + 1.0 / rest_i + 1.0 / rest_j
+    return delta, var
+
+
+def _z_scores(y_i, y_j, a, n_i, n_j, a0, variance):
+    """z of :func:`log_odds_dirichlet` for a subset of terms, with the group totals of all terms given."""
+    delta, var = _delta_and_variance(y_i, y_j, a, n_i, n_j, a0, variance)
     return delta / np.sqrt(var)
+
 
 def _group_sums(codes: np.ndarray, n_groups: int, X: sparse.csr_matrix) -> np.ndarray:
     indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
