@@ -675,7 +675,7 @@ class Corpus:
         2
         """
         arts = self.articles
-        n_words = arts["text"].map(lambda t: len(_text.words(t)))
+        n_words = arts["text"].map(lambda t: _text.word_count(t) if isinstance(t, str) else 0)
         sents = self.sentences().groupby("article_id").size()
         frame = pd.DataFrame({"outlet": arts["outlet"], "words": n_words,
                               "sentences": arts["id"].map(sents).fillna(0).astype(int), "date": arts["date"]})

@@ -21,6 +21,7 @@ __all__ = [
     "split_sentences",
     "span_tokenize",
     "tokenize",
+    "word_count",
     "normalize_token",
     "normalize_text",
     "words",
@@ -250,6 +251,17 @@ def words(text: str, *, lower: bool = True) -> list[str]:
         else:
             out.append(_POSSESSIVE_RE.sub("", token.translate(_APOSTROPHES)))
     return out
+
+
+def word_count(text: str) -> int:
+    """Number of word tokens of ``text``: ``len(words(text))`` without normalising each word.
+
+    Examples
+    --------
+    >>> word_count("Kiev's 'military bloc' grew by 100,000.")
+    5
+    """
+    return sum(1 for token in _TOKEN_RE.findall(text) if token[0].isalpha() or token[0] in "@#")
 
 
 def _load_stop_words() -> frozenset[str]:
