@@ -77,6 +77,7 @@ class _Rule:
     kind: str
     pattern: re.Pattern
     reason: str
+    any_length: bool = False  # checked on lines of any length ("widget" rules), not only on short ones
 
 
 @dataclass
@@ -87,6 +88,7 @@ class CleaningRules:
     datelines: list[_Rule]
     embed_author: re.Pattern
     combined: re.Pattern = field(init=False)
+    any_length: re.Pattern | None = field(init=False)
 
     def __post_init__(self):
         # One alternation with a named group per rule: a single regex call per line finds the rule.
@@ -94,6 +96,10 @@ class CleaningRules:
             "|".join(f"(?P<r{i}>{r.pattern.pattern})" for i, r in enumerate(self.line_rules)),
             re.IGNORECASE,
         )
+        long_rules = [(i, r) for i, r in enumerate(self.line_rules) if r.any_length]
+        self.any_length = re.compile(
+            "|".join(f"(?P<r{i}>{r.pattern.pattern})" for i, r in long_rules), re.IGNORECASE
+        ) if long_rules else None
 
 
 def _read_tsv(path, expected: int) -> list[tuple[int, list[str]]]:
@@ -126,7 +132,7 @@ def _compile(path, lineno: int, pattern: str, flags=0) -> re.Pattern:
         ) from None
 
 
-_KINDS = {"line": "boilerplate", "tail": "tail", "credit": "credit"}
+_KINDS = {"line": "boilerplate", "widget": "boilerplate", "tail": "tail", "credit": "credit"}
 
 
 def load_rules(boilerplate: str | Path | None = None, datelines: str | Path | None = None) -> CleaningRules:
@@ -166,9 +172,10 @@ def _load_rules(boilerplate, datelines) -> CleaningRules:
     for lineno, (kind, pattern, reason) in _read_tsv(bp_path, 3):
         if kind not in _KINDS:
             raise FramingError(
-                f"{bp_path}, line {lineno}: unknown kind {kind!r}; use one of line, tail, credit."
+                f"{bp_path}, line {lineno}: unknown kind {kind!r}; use one of line, widget, tail, credit."
             )
-        line_rules.append(_Rule(_KINDS[kind], _compile(bp_path, lineno, pattern, re.IGNORECASE), reason))
+        line_rules.append(_Rule(_KINDS[kind], _compile(bp_path, lineno, pattern, re.IGNORECASE), reason,
+                                any_length=kind == "widget"))
     dateline_rules = [
         _Rule("dateline", _compile(dl_path, lineno, pattern), reason)
         for lineno, (pattern, reason) in _read_tsv(dl_path, 2)
@@ -333,9 +340,10 @@ def clean_text(raw: str, *, title: str | None = None, rules: CleaningRules | Non
             continue
         s, e, _ = lines[i]
         line = raw[s:e].strip()
-        if len(line) > _MAX_RULE_LINE:
-            continue
-        m = rules.combined.fullmatch(line)
+        if len(line) <= _MAX_RULE_LINE:
+            m = rules.combined.fullmatch(line)
+        else:
+            m = rules.any_length.fullmatch(line) if rules.any_length is not None else None
         if not m:
             continue
         rule = rules.line_rules[int(m.lastgroup[1:])]

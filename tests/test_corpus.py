@@ -275,3 +275,64 @@ def test_gallery_captions_and_video_widgets_are_boilerplate():
     arts = corpus_from_frame(pd.DataFrame({"id": ["a"], "outlet": ["CNN"], "text": [text]})).articles
     lines = [line for line in arts.at[0, "text"].splitlines() if line.strip()]
     assert lines == ["The Senate voted on Tuesday.", "The bill now goes to the House."]
+
+
+def test_photo_gallery_run_into_one_long_line_is_boilerplate():
+    # Regression: a whole CNN gallery on one line is longer than the 400 characters that line rules
+    # check, so 431 articles of the news corpus kept it; its captions made events and facts of their own
+    # ("Caption, Photos, Hide, spotlight") and one fact of 1,417 sentences.
+    gallery = " ".join(f"Photos: New Year's 2017 celebrations around the world People watch fireworks in city {k}. "
+                       f"Hide Caption {k} of 24" for k in range(1, 25))
+    body = ("Revelry was choreographed according to the world's time zones. " * 8).strip()  # a long body line
+    text = f"Crowds gathered in Times Square.\n\n{gallery}\n\n{body}"
+    corpus = corpus_from_frame(pd.DataFrame({"id": ["a"], "outlet": ["CNN"], "text": [text]}))
+    assert len(gallery) > 400 and len(body) > 400
+    lines = [line for line in corpus.articles.at[0, "text"].splitlines() if line.strip()]
+    assert lines == ["Crowds gathered in Times Square.", body]
+    report = corpus.cleaning_report()
+    assert report["reason"].tolist() == ['photo gallery run into one line (CNN: "Photos: ... Hide Caption 1 of 24 '
+                                         'Photos: ...")']
+    assert report["chars"].tolist() == [len(gallery) + 1]  # the line and its line break
+
+
+@pytest.mark.parametrize("line", [
+    "Advertisement Continue reading the main story",
+    "Advertisement:",
+    "Newsletter Sign Up Continue reading the main story Please verify you're not a robot by clicking the box. "
+    "Invalid email address. Please re-enter. You must select a newsletter to subscribe to. Sign Up You will "
+    "receive emails containing news content, updates and promotions from The New York Times. You may opt-out "
+    "at any time. You agree to receive occasional updates and special offers for The New York Times's "
+    "products and services. Thank you for subscribing. An error has occurred. Please try again later.",
+    "Story Continued Below",
+    "POLITICO Playbook newsletter Sign up today to receive the #1-rated newsletter in politics Email Sign Up "
+    "By signing up you agree to receive email newsletters or alerts from POLITICO. You can unsubscribe at any "
+    "time.",
+    "Sign up for Daily Newsletters Manage Newsletters",
+    "Copyright © 2019 The Washington Times, LLC. Click here for reprint permission.",
+    "CLICK HERE TO GET THE FOX NEWS APP",
+    "[pullquote]",
+    "Read or Share this story: https://usat.ly/2sVlTpp",
+    "Share This Story Tweet Share Share Pin Email",
+    "Story highlights Obama cancels military exercises with Egypt, says U.S. might take further steps",
+    "Enlarge this image toggle caption Alex Wong/Getty Images Alex Wong/Getty Images",
+    "Image copyright Reuters Image caption The march started peacefully",
+    "Support Vox’s explanatory journalism",
+    "Subscribe on Apple Podcasts, Spotify, Overcast, or wherever you listen to podcasts.",
+])
+def test_news_site_furniture_is_boilerplate(line):
+    # Lines that made the distinctive terms of the 37,554-article news corpus ("toggle caption" for NPR,
+    # "story continued" for Politico, "reprint permission" for the Washington Times) before they were rules.
+    text = f"The Senate voted on Tuesday.\n\n{line}\n\nThe bill now goes to the House."
+    corpus = corpus_from_frame(pd.DataFrame({"id": ["a"], "outlet": ["X"], "text": [text]}))
+    lines = [x for x in corpus.articles.at[0, "text"].splitlines() if x.strip()]
+    assert lines == ["The Senate voted on Tuesday.", "The bill now goes to the House."]
+
+
+def test_contributing_line_moves_to_credit_and_body_text_stays():
+    text = ("Story highlights are a CNN feature, the researcher said on Tuesday.\n\n"  # not the widget
+            "The image caption was wrong, the agency said.\n\nContributing: The Associated Press")
+    corpus = corpus_from_frame(pd.DataFrame({"id": ["a"], "outlet": ["X"], "text": [text]}))
+    art = corpus.articles.iloc[0]
+    assert art["credit"] == "Contributing: The Associated Press"
+    assert art["text"].split("\n\n")[:2] == ["Story highlights are a CNN feature, the researcher said on Tuesday.",
+                                             "The image caption was wrong, the agency said."]
