@@ -39,6 +39,7 @@ from scipy import sparse
 from . import text as _text
 from .errors import FramingError, FramingWarning
 from .lexicon import compile_lexicon, load_lexicon
+from .parallel import parallel_map
 
 __all__ = [
     "term_choice",
@@ -1790,7 +1791,7 @@ def _pair_substitutions(text_a: str, text_b: str, max_tokens: int, min_ratio: fl
 
 def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int = 3, min_ratio: float = 0.0,
                   edges: bool = True, same_outlet: bool = False, include_indels: bool = False, examples: int = 3,
-                  aggregate: bool = True, stop_words=None) -> pd.DataFrame:
+                  aggregate: bool = True, stop_words=None, n_jobs=None) -> pd.DataFrame:
     """Words that differ between otherwise matching sentences of different outlets, per outlet pair.
 
     For every aligned sentence pair (same fact, two articles), the normalised tokens (case, apostrophes,
@@ -1828,6 +1829,10 @@ def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int 
     aggregate : bool, default True
         With False, return one row per occurrence instead of counts.
     stop_words : collection of str, optional
+        Words whose changes do not count (default: the stop words of :mod:`framing.text`).
+    n_jobs : int, optional
+        Processes for more than 20,000 pairs (scikit-learn convention: -1 uses every core); the result
+        does not depend on it.
 
     Returns
     -------
@@ -1862,7 +1867,7 @@ def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int 
                            "the sentence_alignments of framing.align.align_events.")
     stop = _text.STOP_WORDS if stop_words is None else frozenset(stop_words)
     outlet_of = dict(zip(corpus.articles["id"].astype(str), corpus.articles["outlet"].fillna("unknown")))
-    occ = []
+    pairs = []
     pair_counts: Counter = Counter()
     for row in sentence_alignments[needed].itertuples(index=False):
         fact, art_a, sent_a, text_a, art_b, sent_b, text_b = row
@@ -1875,10 +1880,9 @@ def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int 
         if swap:
             oa, ob, art_a, art_b, sent_a, sent_b, text_a, text_b = ob, oa, art_b, art_a, sent_b, sent_a, text_b, text_a
         pair_counts[(oa, ob)] += 1
-        for sa, sb, na, nb, kind, pos_a, pos_b in _pair_substitutions(text_a, text_b, max_tokens, min_ratio, stop,
-                                                                      include_indels, edges):
-            occ.append((fact, art_a, sent_a, art_b, sent_b, oa, ob, sa, sb, kind, na, nb, text_a, text_b, pos_a,
-                        pos_b))
+        pairs.append((fact, art_a, sent_a, art_b, sent_b, oa, ob, text_a, text_b))
+    occ = parallel_map(_substitutions_chunk, pairs, n_jobs=n_jobs, chunk_size=2000, min_items=20_000,
+                       shared=(max_tokens, min_ratio, stop, include_indels, edges))
     cols = ["fact_id", "article_a", "sent_a", "article_b", "sent_b", "outlet_a", "outlet_b", "word_a", "word_b",
             "kind"]
     if not occ:
@@ -1895,19 +1899,39 @@ def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int 
                 .sort_values([f"norm_{side}", "k", f"word_{side}"], ascending=[True, False, True])
                 .drop_duplicates(f"norm_{side}"))
         shown[side] = dict(zip(best[f"norm_{side}"], best[f"word_{side}"]))
-    rows = []
-    for (oa, ob, na, nb), g in frame.groupby(["outlet_a", "outlet_b", "norm_a", "norm_b"], sort=True):
-        refs = [f"{r.fact_id}:{r.article_a}/{r.sent_a}~{r.article_b}/{r.sent_b}"
-                for r in g.head(examples).itertuples(index=False)]
-        first = g.iloc[0]
-        rows.append((oa, ob, shown["a"][na], shown["b"][nb], len(g), "; ".join(refs),
-                     ",".join(sorted(set(g["kind"]))), pair_counts[(oa, ob)],
-                     _mark(first["text_a"], first["word_a"], first["pos_a"]),
-                     _mark(first["text_b"], first["word_b"], first["pos_b"])))
-    out = pd.DataFrame(rows, columns=SUBSTITUTION_COLUMNS + ["kind", "pairs", "example_a", "example_b"])
+    # One row per outlet pair and word pair; occurrences keep their order, so the examples are the first.
+    keys = ["outlet_a", "outlet_b", "norm_a", "norm_b"]
+    grouped = frame.groupby(keys, sort=True)
+    nth = grouped.cumcount().to_numpy()
+    refs = (frame["fact_id"].astype(str) + ":" + frame["article_a"].astype(str) + "/" + frame["sent_a"].astype(str)
+            + "~" + frame["article_b"].astype(str) + "/" + frame["sent_b"].astype(str))
+    firsts = frame[nth == 0].set_index(keys)
+    agg = pd.DataFrame({
+        "count": grouped.size(),
+        "examples": refs[nth < examples].groupby([frame[k][nth < examples] for k in keys], sort=True).agg("; ".join),
+        "kind": frame.groupby(keys, sort=True)["kind"].agg(lambda k: ",".join(sorted(set(k)))),
+    }).join(firsts[["text_a", "word_a", "pos_a", "text_b", "word_b", "pos_b"]]).reset_index()
+    out = pd.DataFrame({
+        "outlet_a": agg["outlet_a"], "outlet_b": agg["outlet_b"],
+        "word_a": agg["norm_a"].map(shown["a"]), "word_b": agg["norm_b"].map(shown["b"]),
+        "count": agg["count"].astype(int), "examples": agg["examples"], "kind": agg["kind"],
+        "pairs": [pair_counts[(a, b)] for a, b in zip(agg["outlet_a"], agg["outlet_b"])],
+        "example_a": [_mark(t, w, p) for t, w, p in zip(agg["text_a"], agg["word_a"], agg["pos_a"])],
+        "example_b": [_mark(t, w, p) for t, w, p in zip(agg["text_b"], agg["word_b"], agg["pos_b"])],
+    })[SUBSTITUTION_COLUMNS + ["kind", "pairs", "example_a", "example_b"]]
     out = out.sort_values(["outlet_a", "outlet_b", "count", "word_a", "word_b"],
                           ascending=[True, True, False, True, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def _substitutions_chunk(options, pairs) -> list:
+    """Occurrences of :func:`substitutions` in a chunk of oriented pairs (for :func:`parallel_map`)."""
+    occ = []
+    for fact, art_a, sent_a, art_b, sent_b, oa, ob, text_a, text_b in pairs:
+        for sa, sb, na, nb, kind, pos_a, pos_b in _pair_substitutions(text_a, text_b, *options):
+            occ.append((fact, art_a, sent_a, art_b, sent_b, oa, ob, sa, sb, kind, na, nb, text_a, text_b, pos_a,
+                        pos_b))
+    return occ
 
 
 def _mark(sentence: str, word: str, start: int, width: int = 160) -> str:
