@@ -53,6 +53,7 @@ import scipy.sparse as sp
 
 from .dates import resolve_dates_frame
 from .errors import FramingError
+from .parallel import effective_n_jobs, parallel_map
 from .text import STOP_WORDS, normalize_token, tokenize
 
 __all__ = ["FeatureCounts", "count_features", "name_key", "FEATURE_KINDS", "load_stop_words",
@@ -77,6 +78,7 @@ _FORM_OK = re.compile(r"^[^\W_][\w .'’‘ʼ\-‐‑]*\*?$")
 _INITIAL_TRIGGERS = frozenset("\"“‘'(—–-:")
 _SENTINEL = "\x00"
 _SENTINEL_JOIN = "\n" + _SENTINEL + "\n"
+_PARALLEL_SENTENCES = 100_000  # below, starting worker processes costs more than it saves
 _CHUNK_SENTENCES = 50_000  # sentences tokenised and matched at once; bounds the memory of the token arrays
 
 
@@ -799,7 +801,7 @@ def _is_title_case(text: str) -> bool:
 
 
 def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bool = True, stop_words=None,
-                   classes: pd.DataFrame | None = None) -> FeatureCounts:
+                   classes: pd.DataFrame | None = None, n_jobs=None) -> FeatureCounts:
     """Count the features of every sentence and title of a corpus.
 
     Parameters
@@ -814,6 +816,9 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
         Words that are never features, as loaded by :func:`load_stop_words` (default: the bundled list).
     classes : pandas.DataFrame, optional
         Term classes from :func:`term_classes`; None counts every word as itself.
+    n_jobs : int, optional
+        Processes for corpora of more than 100,000 sentences (scikit-learn convention: -1 uses every
+        core); the counts do not depend on it.
 
     Returns
     -------
@@ -842,20 +847,26 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
     # Chunks of whole articles (term-class contexts are per article): their sentences and their title.
     by_article = np.argsort(sent_art, kind="stable")
     bounds = np.searchsorted(sent_art[by_article], np.arange(n_art + 1))
-    rows_d, rows_c, rows_f, rows_s = [], [], [], []
-    a = 0
-    while a < n_art:
-        b = int(np.searchsorted(bounds, bounds[a] + _CHUNK_SENTENCES, side="right")) - 1
-        b = min(max(b, a + 1), n_art)
-        s_idx = by_article[bounds[a]:bounds[b]]
-        t_idx = np.arange(a, b)[title_ok[a:b]]
-        texts = list(sent_text[s_idx]) + list(titles[t_idx])
-        doc_ids = np.r_[s_idx, n_sent + t_idx]
-        doc_article = np.r_[sent_art[s_idx], t_idx]
-        doc_title_case = np.r_[np.zeros(len(s_idx), dtype=bool), title_case[t_idx]]
-        d, cl, f, su = ex.chunk(texts, doc_ids, doc_article, doc_title_case)
-        rows_d.append(d), rows_c.append(cl), rows_f.append(f), rows_s.append(su)
-        a = b
+    texts = (sent_text, titles, title_ok, title_case, sent_art, by_article, bounds, n_sent)
+    jobs = effective_n_jobs(n_jobs)
+    if jobs > 1 and n_sent >= _PARALLEL_SENTENCES:
+        # Contiguous runs of the chunks of one pass, of about equal numbers of sentences, one extractor
+        # each; their features and surfaces are then renumbered in one extractor, in order, which gives
+        # the numbering of one pass (numbers follow first occurrence, and the chunks are the same).
+        starts = _chunk_starts(bounds, n_art)
+        at = np.searchsorted(bounds[starts], np.linspace(0, n_sent, jobs + 1)[1:-1])
+        cuts = starts[np.minimum(at, len(starts) - 1)]
+        edges = np.unique(np.r_[0, cuts, n_art])
+        parts = parallel_map(_extract_ranges, list(zip(edges[:-1], edges[1:])), n_jobs=jobs,
+                             shared=(stop_frame, matcher, texts), chunk_size=1, min_items=2)
+        rows_d, rows_c, rows_f, rows_s = [], [], [], []
+        for d, cl, f, su, names, surfaces in parts:
+            fmap = np.fromiter((ex._feature(x) for x in names), dtype=np.int64, count=len(names))
+            smap = np.fromiter((ex._surface(x) for x in surfaces), dtype=np.int64, count=len(surfaces))
+            rows_d.append(d), rows_c.append(cl), rows_f.append(fmap[f])
+            rows_s.append(np.where(su >= 0, smap[np.maximum(su, 0)], -1) if len(smap) else su)
+    else:
+        rows_d, rows_c, rows_f, rows_s = _extract(ex, texts, 0, n_art)
     empty = np.zeros(0, dtype=np.int64)
     doc = np.concatenate(rows_d) if rows_d else empty
     clause = np.concatenate(rows_c) if rows_c else empty
@@ -899,6 +910,51 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
 
 
 _MIN_CLAUSE_FEATURES = 3  # a shorter clause ("and Crimea") belongs to the clause before it
+
+
+def _chunk_end(bounds: np.ndarray, a: int, b: int) -> int:
+    e = int(np.searchsorted(bounds, bounds[a] + _CHUNK_SENTENCES, side="right")) - 1
+    return min(max(e, a + 1), b)
+
+
+def _chunk_starts(bounds: np.ndarray, n_art: int) -> np.ndarray:
+    """First article of each chunk of one pass over all articles."""
+    starts, a = [], 0
+    while a < n_art:
+        starts.append(a)
+        a = _chunk_end(bounds, a, n_art)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _extract(ex: _Extractor, texts, a: int, b: int):
+    """Feature rows of articles ``a`` to ``b`` (their sentences and titles), in chunks of whole articles
+    (``b`` is the end of a chunk of one pass over all articles, or the last article)."""
+    sent_text, titles, title_ok, title_case, sent_art, by_article, bounds, n_sent = texts
+    rows_d, rows_c, rows_f, rows_s = [], [], [], []
+    while a < b:
+        e = _chunk_end(bounds, a, b)
+        s_idx = by_article[bounds[a]:bounds[e]]
+        t_idx = np.arange(a, e)[title_ok[a:e]]
+        chunk = list(sent_text[s_idx]) + list(titles[t_idx])
+        doc_ids = np.r_[s_idx, n_sent + t_idx]
+        doc_article = np.r_[sent_art[s_idx], t_idx]
+        doc_title_case = np.r_[np.zeros(len(s_idx), dtype=bool), title_case[t_idx]]
+        d, cl, f, su = ex.chunk(chunk, doc_ids, doc_article, doc_title_case)
+        rows_d.append(d), rows_c.append(cl), rows_f.append(f), rows_s.append(su)
+        a = e
+    return rows_d, rows_c, rows_f, rows_s
+
+
+def _extract_ranges(shared, ranges) -> list:
+    """:func:`_extract` of each article range with a fresh extractor, for :func:`framing.parallel.parallel_map`:
+    the rows plus the extractor's feature names and surfaces in id order."""
+    stop_frame, matcher, texts = shared
+    out = []
+    for a, b in ranges:
+        ex = _Extractor(stop_frame, matcher)
+        rows = [np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for r in _extract(ex, texts, a, b)]
+        out.append((*rows, list(ex.features), list(ex.surfaces)))
+    return out
 
 
 def _clause_counts(doc, clause, feat, date_doc, date_feat, n_sent, n_cols):

@@ -41,6 +41,7 @@ import pandas as pd
 
 from .errors import FramingError
 from .output import write_csv
+from .parallel import parallel_map
 
 __all__ = [
     "Attribution",
@@ -1551,38 +1552,6 @@ def _extract_chunk(lex: _VerbLexicon, chunk: list) -> list:
         verbs_here, quotes_here, names = _article(lex, text, outlet, spans, posts, subheads)
         out.append((aid, outlet, verbs_here, quotes_here,
                     _union_words(text, [(q["start"], q["end"]) for q in quotes_here]), names, _count_words_fast(text)))
-    return out
-
-
-def parallel_map(func, items: list, *, n_jobs=None, shared=None, chunk_size: int = 500,
-                 min_items: int = 2000) -> list:
-    """``func(shared, chunk)`` over chunks of ``items``, concatenated in order; in worker processes when
-    ``n_jobs`` asks for more than one and there are at least ``min_items`` items.
-
-    ``n_jobs`` follows scikit-learn: None or 1 runs here, -1 uses every core, k uses k processes. Results
-    are identical whatever ``n_jobs`` is (chunks are processed independently and kept in order).
-    """
-    import os
-
-    if n_jobs is None:
-        n_jobs = 1
-    if n_jobs < 0:
-        n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if n_jobs <= 1 or len(items) < min_items or len(chunks) < 2:
-        out = []
-        for chunk in chunks:
-            out.extend(func(shared, chunk))
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    out = []
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks)), mp_context=ctx) as pool:
-        for part in pool.map(func, [shared] * len(chunks), chunks):
-            out.extend(part)
     return out
 
 

@@ -594,8 +594,14 @@ class Corpus:
         return sub
 
     # -- text views
-    def sentences(self) -> pd.DataFrame:
-        """Sentences of the cleaned texts.
+    def sentences(self, *, n_jobs=None) -> pd.DataFrame:
+        """Sentences of the cleaned texts (split once, then kept with the corpus).
+
+        Parameters
+        ----------
+        n_jobs : int, optional
+            Processes for the first split of a large corpus (scikit-learn convention: -1 uses every
+            core); the sentences do not depend on it.
 
         Returns
         -------
@@ -611,7 +617,7 @@ class Corpus:
         ['Biden to meet Germany’s new leader', '‘Intricate sequencing from White House’', 'War manoeuvres']
         """
         if self._sentences is None:
-            self._sentences = _sentence_frame(self.articles, self.annotations)
+            self._sentences = _sentence_frame(self.articles, self.annotations, n_jobs=n_jobs)
         return self._sentences
 
     def cleaning_report(self, *, include_normalisation: bool = False) -> pd.DataFrame:
@@ -718,24 +724,37 @@ class Corpus:
         return Path(path)
 
 
-def _sentence_frame(articles: pd.DataFrame, annotations: pd.DataFrame) -> pd.DataFrame:
-    notes = {aid: list(g[["start", "end", "kind"]].itertuples(index=False))
-             for aid, g in annotations.groupby("article_id")} if len(annotations) else {}
-    rows = []
-    for aid, text in zip(articles["id"], articles["text"]):
-        marks = notes.get(aid, ())
+def _sentence_spans(_, chunk) -> list:
+    """``(start, end, paragraph, kind)`` of every sentence of each ``(text, marks)`` in ``chunk``."""
+    out = []
+    for text, marks in chunk:
         paragraphs = _text.split_paragraphs(text)
-        spans = _text.split_sentences(text)
+        rows = []
         p = 0
-        for k, (s, e) in enumerate(spans):
+        for s, e in _text.split_sentences(text):
             while p + 1 < len(paragraphs) and paragraphs[p][1] <= s:
                 p += 1
             kind = "body"
-            for m in marks:
-                if m.start <= s and e <= m.end:
-                    kind = m.kind
+            for m_start, m_end, m_kind in marks:
+                if m_start <= s and e <= m_end:
+                    kind = m_kind
                     break
-            rows.append((aid, k, s, e, text[s:e], p, kind))
+            rows.append((s, e, p, kind))
+        out.append(rows)
+    return out
+
+
+def _sentence_frame(articles: pd.DataFrame, annotations: pd.DataFrame, *, n_jobs=None) -> pd.DataFrame:
+    from .parallel import parallel_map
+
+    notes = {aid: [tuple(m) for m in g[["start", "end", "kind"]].itertuples(index=False)]
+             for aid, g in annotations.groupby("article_id")} if len(annotations) else {}
+    ids, texts = articles["id"].tolist(), articles["text"].tolist()
+    spans = parallel_map(_sentence_spans, [(t, notes.get(a, ())) for a, t in zip(ids, texts)], n_jobs=n_jobs,
+                         chunk_size=1000)
+    rows = [(aid, k, s, e, text[s:e], p, kind)
+            for aid, text, article_spans in zip(ids, texts, spans)
+            for k, (s, e, p, kind) in enumerate(article_spans)]
     frame = pd.DataFrame(rows, columns=["article_id", "sent_id", "start", "end", "text", "para_id", "kind"])
     return frame.astype({"article_id": "object", "text": "object", "kind": "object"})
 

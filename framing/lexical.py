@@ -45,8 +45,9 @@ import numpy as np
 import pandas as pd
 
 from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _trie_pattern, _union_words,
-                          article_word_counts, attribution, count_words, parallel_map)
+                          article_word_counts, attribution, count_words)
 from .errors import FramingError
+from .parallel import parallel_map
 
 __all__ = [
     "lexical_features",

@@ -10,7 +10,8 @@ import pytest
 from framing import FramingError, corpus_from_frame
 from framing.attribution import (BY_OUTLET_COLUMNS, QUOTE_COLUMNS, SOURCE_COLUMNS, VERB_COLUMNS, Attribution,
                                  _default_verbs, _extract_chunk, attribution, count_words, find_direct_quotes,
-                                 load_reporting_verbs, load_source_types, parallel_map)
+                                 load_reporting_verbs, load_source_types)
+from framing.parallel import parallel_map
 
 
 @pytest.fixture(scope="module")
