@@ -64,7 +64,7 @@ token; similarities are sparse products over bands of articles in date order; me
 chunking (no dense n × n matrix). 5,000 US news articles (5 million words) take about 30 CPU seconds and
 1.5 GB (of which 0.4 GB is the loaded corpus); ``framing.dates.resolve_dates_frame`` takes about 0.25 ms of
 CPU per article. Beyond some 10,000 articles the sentence level (facts) takes most of the time:
-``facts=False`` groups events only.
+``facts=False`` groups events only, and ``facts=N`` aligns the facts of the N largest events.
 """
 
 from __future__ import annotations
@@ -79,9 +79,11 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from .align_features import FeatureCounts, count_features, load_stop_words, term_classes
-from .align_graph import average_linkage, pair_similarities, symmetric_pairs, time_blocked_neighbours
+from .align_graph import (average_linkage, blocks_neighbours, pair_similarities, symmetric_pairs,
+                          time_blocked_neighbours)
 from .errors import FramingError
 from .output import write_csv
+from .parallel import effective_n_jobs, parallel_map
 
 __all__ = ["align_events", "EventAlignment", "ARTICLE_EVENT_COLUMNS", "EVENT_COLUMNS", "COVERAGE_COLUMNS",
            "ALIGNMENT_COLUMNS", "FACT_COLUMNS", "OMISSION_COLUMNS", "term_classes"]
@@ -202,7 +204,7 @@ class EventAlignment:
                       for a, b in zip(ev["first_date"], ev["last_date"])],
             "articles": ev["n_articles"].astype(int),
             "outlets": ev["outlets"],
-            "facts": ev["n_facts"].astype(int),
+            "facts": ev["n_facts"].astype("Int64"),
             "omissions": ev["event_id"].map(omitted).fillna(0).astype(int),
             "label": ev["key_terms"].str.replace("; ", ", ", regex=False),
         }).reset_index(drop=True)
@@ -243,7 +245,7 @@ def _tfidf(counts: sp.csr_matrix, kinds: np.ndarray, *, name_weight: float, subl
 def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2, fact_threshold: float = 0.3,
                  min_shared: int = 2, fact_window_days: float | None = 90, n_neighbors: int = 10,
                  name_weight: float = 2.0, paraphrases=None, lexicon=None, skip_concepts=None,
-                 stop_words=None, facts: bool = True, random_state: int = 0,
+                 stop_words=None, facts=True, random_state: int = 0, n_jobs=None,
                  scheduler=None) -> EventAlignment:
     """Group articles by the events they cover and align the sentences that state the same facts.
 
@@ -300,14 +302,22 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
         Words that are never features (attribution verbs, month and weekday names) and the words that
         open clauses; default ``framing/data/align_stopwords.tsv``, your own file in that format, or a
         frame from :func:`framing.align_features.load_stop_words`.
-    facts : bool, default True
-        Also align sentences into facts (``sentence_alignments``, ``facts``, ``omissions``, the
-        ``n_facts`` and ``facts`` counts). False groups articles into events only: the same events,
-        several times faster on large corpora (the sentence level costs most of the time beyond some
-        10,000 articles); the fact tables are then empty and the fact counts are missing (``<NA>``).
-        Align the events you care about again with facts, e.g. ``align_events(corpus.select(ids))``.
+    facts : bool, int or list of str, default True
+        Which events also get their sentences aligned into facts (``sentence_alignments``, ``facts``,
+        ``omissions``, the ``n_facts`` and ``facts`` counts): True for every event; an integer N for the N
+        events with the most articles (ties: the earlier event id); a list of event ids (the events are
+        the same whatever this option, so ids from a run with ``facts=False`` can be passed); False for
+        none. The events are identical in every case. The sentence level costs most of the time beyond
+        some 10,000 articles, so on large corpora align the facts of the events you study: sentences are
+        then compared only between article pairs with at least one article in a chosen event (so
+        background facts shared with neighbouring articles of other events are still found), omissions are
+        listed for the chosen events, and the fact counts of the other events are missing (``<NA>``).
     random_state : int, default 0
         Seed for anything stochastic (kept for API stability; the current method is deterministic).
+    n_jobs : int, optional
+        Processes for feature counting and the time-blocked nearest-neighbour search of large corpora
+        (scikit-learn convention: None or 1 runs in this process, -1 uses every core). The result does
+        not depend on it.
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
         Where the time-blocked nearest-neighbour search (the article-by-article products) runs: None in
         this process; otherwise on a Dask cluster (see :func:`framing.distributed.get_client`), block by
@@ -353,6 +363,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
         if not (value is None or value is False or isinstance(value, (str, Path, pd.DataFrame))):
             raise FramingError(f"{name}={value!r}: pass a file path, a DataFrame, None for the bundled "
                                "list or False for none.")
+    _check_facts(facts)
     params = dict(window_days=window_days, event_threshold=event_threshold, fact_threshold=fact_threshold,
                   min_shared=min_shared, fact_window_days=fact_window_days, n_neighbors=n_neighbors,
                   name_weight=name_weight, paraphrases=paraphrases, lexicon=lexicon,
@@ -366,7 +377,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     sent_article = sentences["article_id"].map(pos).to_numpy(np.int64)
     classes = term_classes(paraphrases=paraphrases, lexicon=lexicon, skip_concepts=skip_concepts)
     stop_frame = stop_words if isinstance(stop_words, pd.DataFrame) else load_stop_words(stop_words)
-    features = count_features(articles, sentences, stop_words=stop_frame, classes=classes)
+    features = count_features(articles, sentences, stop_words=stop_frame, classes=classes, n_jobs=n_jobs)
     days = _day_numbers(articles["date"])
 
     # ---- level 1: events
@@ -374,7 +385,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     X, _ = _tfidf(art_counts, features.kinds, name_weight=name_weight, sublinear=True)
     wide = None if fact_window_days is None else max(window_days, fact_window_days)
     r, c, v = time_blocked_neighbours(X, days, window=wide, k=n_neighbors, floor=_EDGE_FLOOR,
-                                      map_blocks=_block_mapper(scheduler))
+                                      map_blocks=_block_mapper(scheduler, n_jobs))
     in_window = _within(days, r, c, window_days)
     er, ec, ev = symmetric_pairs(r[in_window], c[in_window], v[in_window])
     dr, dc = _date_linked_pairs(features, sent_article, days, window_days)
@@ -385,7 +396,8 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     event_of, events, article_events = _events(articles, labels, X, art_counts, features, er, ec, ev,
                                                event_threshold)
 
-    if not facts:
+    chosen = _fact_events(facts, events)
+    if chosen is not None and not len(chosen):
         members = pd.DataFrame({c: pd.Series(dtype=object) for c in MEMBER_COLUMNS})
         events["n_facts"] = pd.array([pd.NA] * len(events), dtype="Int64")
         events = events[EVENT_COLUMNS]
@@ -400,6 +412,10 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     # ---- level 2: facts
     fr, fc, _ = symmetric_pairs(r, c, v)
     pair_a, pair_b = np.r_[fr, er], np.r_[fc, ec]
+    if chosen is not None:
+        in_chosen = np.isin(event_of, chosen)
+        keep = in_chosen[pair_a] | in_chosen[pair_b]
+        pair_a, pair_b = pair_a[keep], pair_b[keep]
     pairs, fact_labels, vectors = _align_sentences(features, sentences, sent_article, n, days, pair_a, pair_b,
                                                    fact_threshold=fact_threshold, min_shared=min_shared)
     pairs, members = _fact_membership(pairs, fact_labels, fact_threshold, sent_article, labels, vectors)
@@ -407,15 +423,55 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     events["n_facts"] = events["event_id"].map(
         members.groupby("event_id")["fact_id"].nunique() if len(members) else pd.Series(dtype=int)
     ).fillna(0).astype(int)
-    events = events[EVENT_COLUMNS]
     coverage = _coverage(articles, sentences, event_of, events, members)
+    if chosen is not None:  # events whose facts were not aligned have no fact count, not zero
+        events["n_facts"] = events["n_facts"].astype("Int64").where(events["event_id"].isin(chosen))
+        coverage["facts"] = coverage["facts"].astype("Int64").where(coverage["event_id"].isin(chosen))
+    events = events[EVENT_COLUMNS]
     omissions = _omissions(articles, event_of, facts, members)
+    if chosen is not None:
+        omissions = omissions[omissions["event_id"].isin(chosen)].reset_index(drop=True)
     return EventAlignment(article_events, events, coverage, alignments, facts, omissions, members, params)
 
 
-def _block_mapper(scheduler):
+def _check_facts(facts) -> None:
+    if isinstance(facts, (bool, np.bool_)):
+        return
+    if isinstance(facts, (int, np.integer)):
+        if facts >= 1:
+            return
+    elif isinstance(facts, (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index)):
+        if all(isinstance(x, str) for x in facts):
+            return
+    raise FramingError(f"facts={facts!r}: use True (every event), False (none), a number N of largest events "
+                       "or a list of event ids such as ['E01', 'E07'].")
+
+
+def _fact_events(facts, events: pd.DataFrame) -> np.ndarray | None:
+    """Ids of the events whose facts are aligned; None for every event."""
+    if isinstance(facts, (bool, np.bool_)):
+        return None if facts else np.zeros(0, dtype=object)
+    if isinstance(facts, (int, np.integer)):
+        if facts >= len(events):
+            return None
+        largest = events.sort_values(["n_articles", "event_id"], ascending=[False, True], kind="stable")
+        return largest["event_id"].head(int(facts)).to_numpy(dtype=object)
+    wanted = list(dict.fromkeys(facts))
+    unknown = sorted(set(wanted) - set(events["event_id"]))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise FramingError(f"facts: no event {shown} in this alignment; pass ids from its events table "
+                           f"({events['event_id'].min()} to {events['event_id'].max()}).")
+    return np.asarray(wanted, dtype=object)
+
+
+def _pool_blocks(func, blocks, *, shared, n_jobs):
+    return parallel_map(blocks_neighbours, blocks, n_jobs=n_jobs, shared=shared, chunk_size=1, min_items=2)
+
+
+def _block_mapper(scheduler, n_jobs=None):
     if scheduler is None:
-        return None
+        return partial(_pool_blocks, n_jobs=n_jobs) if effective_n_jobs(n_jobs) > 1 else None
     from .distributed import get_client, map_blocks
 
     client = get_client(scheduler)

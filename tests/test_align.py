@@ -424,6 +424,44 @@ def test_average_linkage_ties_go_to_the_smallest_members():
     assert average_linkage(5, a, b, w, 0.4).tolist() == [0, 0, 0, 0, 4]
 
 
+def test_facts_of_the_largest_events_match_the_full_run_for_those_events(seeds):
+    full = align_events(seeds)
+    largest = align_events(seeds, facts=1)  # E01: the three articles about NATO membership
+    by_ids = align_events(seeds, facts=["E01"])
+    pd.testing.assert_frame_equal(largest.article_events, full.article_events)
+    assert largest.events["n_facts"].tolist() == [full.events["n_facts"].iloc[0], pd.NA, pd.NA]
+    assert largest.coverage.loc[largest.coverage["event_id"] != "E01", "facts"].isna().all()
+    assert largest.coverage.loc[largest.coverage["event_id"] == "E01", "facts"].tolist() == \
+        full.coverage.loc[full.coverage["event_id"] == "E01", "facts"].tolist()
+
+    def e01_facts(result):  # the E01 sentences of each fact, as sorted (article, sent) lists
+        m = result.fact_members[result.fact_members["event_id"] == "E01"]
+        return sorted(sorted(zip(g["article_id"], g["sent_id"])) for _, g in m.groupby("fact_id"))
+
+    assert e01_facts(largest) == e01_facts(full) and len(e01_facts(full)) == 8
+    assert set(largest.omissions["event_id"]) == {"E01"}
+    cols = ["event_id", "reported_by", "missing_from", "n_reported", "n_missing"]  # fact ids are numbered anew
+    pd.testing.assert_frame_equal(largest.omissions[cols],
+                                  full.omissions.loc[full.omissions["event_id"] == "E01", cols].reset_index(drop=True))
+    assert by_ids.facts.equals(largest.facts)
+    # Asking for at least as many events as there are is the full run.
+    assert align_events(seeds, facts=3).facts.equals(full.facts)
+    assert largest.summary()["facts"].tolist() == [8, pd.NA, pd.NA]
+
+
+@pytest.mark.parametrize("facts, message", [(0, "facts=0: use True"), ("E01", "facts='E01': use True"),
+                                            (["E09"], "no event E09 in this alignment"), (2.5, "facts=2.5")])
+def test_bad_facts_option_is_one_clear_error(seeds, facts, message):
+    with pytest.raises(FramingError, match=re.escape(message)):
+        align_events(seeds, facts=facts)
+
+
+def test_events_only_summary_has_no_fact_counts(seeds):
+    # Regression: summary() converted the missing fact counts to int and crashed.
+    summary = align_events(seeds, facts=False).summary()
+    assert summary["articles"].tolist() == [3, 1, 1] and summary["facts"].isna().all()
+
+
 def test_events_only_gives_the_same_events_without_facts(seeds):
     full = align_events(seeds)
     events_only = align_events(seeds, facts=False)
@@ -436,3 +474,20 @@ def test_events_only_gives_the_same_events_without_facts(seeds):
     assert len(events_only.facts) == len(events_only.sentence_alignments) == len(events_only.omissions) == 0
     assert list(events_only.facts.columns) == list(full.facts.columns)
     assert events_only.parameters["facts"] is False
+
+
+def test_count_features_in_worker_processes_gives_the_same_counts(seeds, monkeypatch):
+    import framing.align_features as af
+
+    # Chunks of 20 sentences, and a parallel pass from 1 sentence on: ranges of several chunks per worker.
+    monkeypatch.setattr(af, "_CHUNK_SENTENCES", 20)
+    serial = count_features(seeds.articles, seeds.sentences(), classes=af.term_classes())
+    monkeypatch.setattr(af, "_PARALLEL_SENTENCES", 1)
+    parallel = count_features(seeds.articles, seeds.sentences(), classes=af.term_classes(), n_jobs=2)
+    assert len(af._chunk_starts(np.searchsorted(np.sort(seeds.sentences()["article_id"].map(
+        dict(zip(seeds.articles["id"], range(5)))).to_numpy()), np.arange(6)), 5)) >= 3
+    assert parallel.vocabulary.tolist() == serial.vocabulary.tolist()
+    assert parallel.surface == serial.surface
+    for name in ("sentences", "titles", "clauses"):
+        a, b = getattr(serial, name), getattr(parallel, name)
+        assert a.shape == b.shape and (a != b).nnz == 0, name
