@@ -40,8 +40,32 @@ class AnalysisResults:
     timings: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
 
-    def figure_inputs(self) -> dict:
-        """The result tables keyed as :func:`framing.figures.make_all_figures` expects them."""
+    def top_outlets(self, n: int) -> list[str]:
+        """The ``n`` outlets with the most articles (ties: by name), sorted by name."""
+        counts = self.corpus.articles["outlet"].astype(str).value_counts()
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return sorted(name for name, _ in ranked[:n])
+
+    def figure_inputs(self, *, max_outlets: int | None = None) -> dict:
+        """The result tables keyed as :func:`framing.figures.make_all_figures` expects them.
+
+        ``max_outlets`` keeps the rows of the outlets with the most articles (:meth:`top_outlets`): a
+        figure with hundreds of outlets can be neither drawn legibly nor told apart by colour."""
+        out = self._figure_tables()
+        if max_outlets is None or self.corpus.articles["outlet"].nunique() <= max_outlets:
+            return out
+        shown = set(self.top_outlets(max_outlets))
+        for key, table in out.items():
+            if not hasattr(table, "columns"):
+                continue
+            if "outlet" in table.columns:
+                out[key] = table[table["outlet"].astype(str).isin(shown)].reset_index(drop=True)
+            elif "outlet_a" in table.columns:
+                keep = table["outlet_a"].astype(str).isin(shown) & table["outlet_b"].astype(str).isin(shown)
+                out[key] = table[keep].reset_index(drop=True)
+        return out
+
+    def _figure_tables(self) -> dict:
         from .terms import diff_spans
 
         out = {}
@@ -67,8 +91,25 @@ class AnalysisResults:
         return out
 
 
+def _fact_scope_note(events, facts) -> str:
+    """What the report says when facts were aligned for some events only ("" when for all)."""
+    if facts is False:
+        return ("Facts were not aligned (facts=False, --no-facts): events only. Align the events you study "
+                "with facts (align_events(corpus, facts=[event ids]) or --fact-events N) to see shared and "
+                "omitted facts.")
+    with_facts = int(events["n_facts"].notna().sum())
+    if with_facts == len(events):
+        return ""
+    plural = "s" if with_facts != 1 else ""
+    which = (f"event{plural} with the most articles" if isinstance(facts, int) and not isinstance(facts, bool)
+             else f"chosen event{plural}")
+    return (f"Facts were aligned for the {with_facts} {which}, of {len(events):,} (facts=N, --fact-events N): "
+            "the fact counts of the others are empty. python -m framing align --fact-events all aligns "
+            "them all.")
+
+
 def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: bool = False,
-            only=None, facts: bool = True, scheduler=None) -> AnalysisResults:
+            only=None, facts=True, n_jobs=None, scheduler=None) -> AnalysisResults:
     """Run alignment, term choice, variants, distinctive terms, substitutions, attribution, lexical
     features, tone and topics on ``corpus``.
 
@@ -88,9 +129,14 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         Print one line per analysis as it finishes.
     only : iterable of str, optional
         Run just these analyses (names as the attributes of :class:`AnalysisResults`).
-    facts : bool, default True
-        Align sentences into facts; False groups articles into events only (see
-        :func:`framing.align.align_events`) and adds a note saying so.
+    facts : bool, int or list of str, default True
+        Which events get their sentences aligned into facts (see :func:`framing.align.align_events`):
+        True for all, N for the N events with the most articles, a list of event ids, or False for none
+        (events only). A note says when some events have no facts.
+    n_jobs : int, optional
+        Processes for sentence splitting, the alignment's feature counts and candidate search,
+        attribution, lexical features, tone and topics (scikit-learn convention: None or 1 runs in this
+        process, -1 uses every core). The results do not depend on it.
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
         None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
         running Dask scheduler; or pass a ``distributed.Client``. Passed to the analyses that run on
@@ -141,21 +187,25 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         setattr(res, name, value)
         return value
 
-    step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts, **dask))
-    if not facts and res.alignment is not None:
-        res.notes.setdefault("alignment", []).append(
-            "Facts were not aligned (facts=False, --no-facts): events only. Align a selection of articles "
-            "with facts to see shared and omitted facts.")
+    jobs = {} if scheduler is not None else {"n_jobs": n_jobs}  # the analyses on Dask use its workers
+    if not is_partitioned(corpus):  # split once, in n_jobs processes; every analysis reuses the sentences
+        corpus.sentences(n_jobs=n_jobs)
+    step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts,
+                                                 **dask, **jobs))
+    if res.alignment is not None:
+        note = _fact_scope_note(res.alignment.events, facts)
+        if note:
+            res.notes.setdefault("alignment", []).append(note)
     step("term_choice", lambda: terms.term_choice(parts, lexicon=lexicon, **dask))
     step("variants", lambda: terms.discover_variants(corpus))
     step("distinctive_terms", lambda: terms.distinctive_terms(parts, random_state=random_state, **dask))
     if res.alignment is not None:
-        step("substitutions", lambda: terms.substitutions(corpus, res.alignment.sentence_alignments))
-    step("attribution", lambda: attribution.attribution(corpus))
-    step("lexical", lambda: lexical.lexical_features(parts, by="article", **dask))
-    step("lexical_by_outlet", lambda: lexical.lexical_features(parts, by="outlet", **dask))
-    step("tone", lambda: lexical.tone(corpus, random_state=random_state))
-    step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state))
+        step("substitutions", lambda: terms.substitutions(corpus, res.alignment.sentence_alignments, n_jobs=n_jobs))
+    step("attribution", lambda: attribution.attribution(corpus, n_jobs=n_jobs))
+    step("lexical", lambda: lexical.lexical_features(parts, by="article", **dask, **jobs))
+    step("lexical_by_outlet", lambda: lexical.lexical_features(parts, by="outlet", **dask, **jobs))
+    step("tone", lambda: lexical.tone(corpus, random_state=random_state, n_jobs=n_jobs))
+    step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state, n_jobs=n_jobs))
     if res.topics is not None and res.alignment is not None:
         step("topics_by_event", lambda: res.topics.by_event(res.alignment))
     return res

@@ -95,13 +95,22 @@ def _outdir(args, default, expected):
                               expected=expected)
 
 
+def _facts_option(args):
+    """``facts=`` of align_events from --no-facts / --fact-events."""
+    if args.no_facts:
+        return False
+    if str(args.fact_events).strip().lower() == "all":
+        return True
+    return _positive_int(args.fact_events, "--fact-events", "a positive whole number of events or 'all'")
+
+
 def cmd_align(args) -> int:
     """Group articles by event, align sentences that state the same fact, list omissions."""
     from .align import align_events
 
     out = _outdir(args, "framing-align", ALIGN_FILES)
     corpus = _load(args)
-    result = align_events(corpus, random_state=args.random_state, facts=not args.no_facts,
+    result = align_events(corpus, random_state=args.random_state, facts=_facts_option(args), n_jobs=args.n_jobs,
                           scheduler=args.scheduler)
     paths = result.save(out)
     if not args.quiet:
@@ -130,7 +139,7 @@ def cmd_terms(args) -> int:
     if not args.no_lexicon:
         only.add("term_choice")
     res = run_all(corpus, lexicon=args.lexicon, random_state=args.random_state, only=only,
-                  scheduler=args.scheduler)
+                  n_jobs=args.n_jobs, scheduler=args.scheduler)
     written = []
     tables = {"term_choice.csv": res.term_choice, "variants.csv": res.variants,
               "distinctive_terms.csv": res.distinctive_terms, "substitutions.csv": res.substitutions,
@@ -162,7 +171,7 @@ def cmd_topics(args) -> int:
     out = _outdir(args, "framing-topics", TOPICS_FILES)
     corpus = _load(args)
     k = args.k if args.k == "auto" else _positive_int(args.k, "-k")
-    model = fit_topics(corpus, k=k, method=args.method, random_state=args.random_state)
+    model = fit_topics(corpus, k=k, method=args.method, random_state=args.random_state, n_jobs=args.n_jobs)
     paths = model.save(out)
     if not args.quiet:
         for note in model.notes:
@@ -201,7 +210,8 @@ def cmd_report(args) -> int:
     k = args.k if args.k == "auto" else _positive_int(args.k, "-k")
     paths = build_report(corpus, outdir=args.output or "framing-report", formats=args.format.split(","),
                          k=k, random_state=args.random_state, lexicon=args.lexicon, force=args.force,
-                         progress=not args.quiet, corpus_path=args.corpus, facts=not args.no_facts,
+                         progress=not args.quiet, corpus_path=args.corpus, facts=_facts_option(args),
+                         n_jobs=args.n_jobs,
                          scheduler=args.scheduler)
     if not args.quiet:
         for key in ("html", "pdf", "manifest"):
@@ -210,13 +220,13 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _positive_int(value, flag) -> int:
+def _positive_int(value, flag, expected: str = "a positive whole number of topics or 'auto'") -> int:
     try:
         n = int(value)
     except ValueError:
         n = 0
     if n < 1:
-        raise FramingError(f"{flag} {value}: give a positive whole number of topics or 'auto'.")
+        raise FramingError(f"{flag} {value}: give {expected}.")
     return n
 
 
@@ -241,10 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    def no_facts(p):
-        p.add_argument("--no-facts", action="store_true",
-                       help="group articles into events only, without aligning facts (much faster on "
-                            "tens of thousands of articles)")
+    def no_facts(p, default):
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--fact-events", metavar="N", default=default,
+                           help="align the facts of the N events with the most articles, or 'all' "
+                                f"(default: {default})")
+        group.add_argument("--no-facts", action="store_true",
+                           help="group articles into events only, without aligning facts (much faster on "
+                                "tens of thousands of articles)")
+
+    def n_jobs(p):
+        p.add_argument("--n-jobs", type=int, default=-1, metavar="N",
+                       help="worker processes for text features and topics (default -1: every core; 1: this "
+                            "process only); the results do not depend on it")
 
     def scheduler(p):
         p.add_argument("--scheduler", metavar="ADDRESS", default=None,
@@ -271,16 +290,19 @@ def build_parser() -> argparse.ArgumentParser:
                                 "and list omissions.")
     outputs(p, "framing-align")
     scheduler(p)
-    no_facts(p)
+    n_jobs(p)
+    no_facts(p, "all")
     p = add("terms", cmd_terms, "Term choice, variant discovery, distinctive terms, substitutions, "
                                 "attribution and lexical features.")
     outputs(p, "framing-terms")
     scheduler(p)
+    n_jobs(p)
     lex = p.add_mutually_exclusive_group()
     lex.add_argument("--lexicon", metavar="FILE", help="your own term lexicon (CSV like contested_terms.csv)")
     lex.add_argument("--no-lexicon", action="store_true", help="skip the lexicon; discover variants only")
     p = add("topics", cmd_topics, "Topic model by outlet and by event (LDA or NMF).")
     outputs(p, "framing-topics")
+    n_jobs(p)
     p.add_argument("-k", default="auto", help="number of topics, or 'auto' to choose by coherence")
     p.add_argument("--method", choices=["auto", "lda", "nmf"], default="auto",
                    help="auto (default): LDA on articles, NMF on passages of small corpora")
@@ -289,7 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "Write the comparison report (HTML and PDF) with a manifest.")
     outputs(p, "framing-report")
     scheduler(p)
-    no_facts(p)
+    n_jobs(p)
+    no_facts(p, "30")
     p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
     p.add_argument("-k", default="auto", help="number of topics, or 'auto'")
     p.add_argument("--lexicon", metavar="FILE", help="your own term lexicon")

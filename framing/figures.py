@@ -408,7 +408,8 @@ def term_choice_heatmap(term_choice: pd.DataFrame, *, concepts: Sequence[str] | 
     colorbar.outline.set_visible(False)
     title = "Term choice: which variant each outlet uses for a concept"
     if concepts is None and len(concept_order) < n_concepts:
-        title += f" ({len(concept_order)} most mentioned of {n_concepts} concepts)"
+        # on a line of its own: one line is wider than a figure of eight outlets
+        title += f"\n({len(concept_order)} most mentioned of {n_concepts} concepts)"
     fig.suptitle(title)
     if unused:
         fig.supxlabel(f"{unused} variant{'s' if unused != 1 else ''} that no outlet uses "
@@ -659,6 +660,7 @@ def event_timeline(events: pd.DataFrame, coverage: pd.DataFrame, *, size_by: str
     ev["first"] = pd.to_datetime(ev["first_date"], errors="coerce")
     ev["last"] = pd.to_datetime(ev["last_date"], errors="coerce").fillna(ev["first"])
     ev["first"] = ev["first"].fillna(ev["last"])
+    n_events = len(ev)
     ev = ev[ev["first"].notna()]
     if ev.empty:
         raise FramingError("events: no event has a first_date or last_date, so none can be placed on a "
@@ -811,7 +813,8 @@ def event_timeline(events: pd.DataFrame, coverage: pd.DataFrame, *, size_by: str
                     transform=key_ax.transAxes)
     title = "Events: which outlet covered what, and when"
     if n_all > len(ev):
-        title += f" ({len(ev)} most covered of {n_all} events)"
+        dated = "dated " if n_all < n_events else ""
+        title += f" ({len(ev)} most covered of {n_all:,} {dated}events)"
     fig.suptitle(title)
     return fig
 

@@ -23,12 +23,14 @@ import pandas as pd
 from .analysis import AnalysisResults, run_all
 from .errors import FramingError
 from .output import atomic_write, prepare_output_dir
-from .report_content import (FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table,
-                             marked_spans, wide_by_outlet)
+from .report_content import (FIGURE_OUTLETS, MAX_EVENTS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table,
+                             figure_caption, marked_spans, wide_by_outlet)
 
 __all__ = ["build_report", "REPORT_FILES"]
 
 REPORT_FILES = ("report.html", "report.pdf", "manifest.json")
+MAX_ARTICLES_LISTED = 1000  # articles listed in the HTML summary (the CSV files list them all)
+TABLE_OUTLETS = 12  # outlets with their own distinctive-terms list
 _PACKAGES = ("framing", "pandas", "numpy", "scipy", "scikit-learn", "gensim", "nltk", "matplotlib", "fpdf2",
              "vaderSentiment", "pyarrow")
 
@@ -37,7 +39,7 @@ _PACKAGES = ("framing", "pandas", "numpy", "scipy", "scikit-learn", "gensim", "n
 
 def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"), k="auto",
                  random_state: int = 0, lexicon=None, force: bool = False, progress: bool = False,
-                 corpus_path=None, facts: bool = True, scheduler=None) -> dict[str, Path]:
+                 corpus_path=None, facts=MAX_EVENTS, n_jobs=None, scheduler=None) -> dict[str, Path]:
     """Analyse a corpus and write the comparison report.
 
     Parameters
@@ -59,9 +61,14 @@ def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"
         Print each step as it finishes.
     corpus_path : path, optional
         Where the corpus came from (recorded in the manifest, with checksums).
-    facts : bool, default True
-        Align sentences into facts (see :func:`framing.align.align_events`); False groups articles into
-        events only, much faster on corpora of tens of thousands of articles, and the report says so.
+    facts : bool, int or list of str, default 30
+        Events whose sentences are aligned into facts (see :func:`framing.align.align_events`). The
+        default, the 30 events with the most articles, are the events the report details one by one;
+        True aligns every event's facts, which takes much longer on corpora of tens of thousands of
+        articles; False groups articles into events only. The report says when some events have no
+        facts.
+    n_jobs : int, optional
+        Processes for the analyses that can use them (see :func:`framing.analysis.run_all`); same report.
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
         Run the analyses that can on Dask (see :func:`framing.analysis.run_all`); same report.
 
@@ -95,10 +102,12 @@ def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"
     if progress:
         print(f"analysing {len(corpus)} articles from {len(corpus.outlets)} outlets")
     res = run_all(corpus, k=k, random_state=random_state, lexicon=lexicon, progress=progress, facts=facts,
-                  scheduler=scheduler)
+                  n_jobs=n_jobs, scheduler=scheduler)
     figdir = out / "figures"
     # The report embeds PNG; `python -m framing figures` also writes SVG.
-    figures = make_all_figures(res.figure_inputs(), figdir, outlets=corpus.outlets, formats=("png",))
+    shown = res.top_outlets(FIGURE_OUTLETS) if len(corpus.outlets) > FIGURE_OUTLETS else corpus.outlets
+    figures = make_all_figures(res.figure_inputs(max_outlets=FIGURE_OUTLETS), figdir, outlets=shown,
+                               formats=("png",))
     fig_png = {name: next((p for p in paths if str(p).endswith(".png")), None)
                for name, paths in figures.items() if isinstance(paths, list)}
     written: dict[str, Path] = {"figures": figdir}
@@ -199,12 +208,12 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 40, floats: str = "{:.3g}", k
     return f"<table class='{klass}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _figure(name: str, fig_png: dict) -> str:
+def _figure(name: str, fig_png: dict, res: AnalysisResults) -> str:
     path = fig_png.get(name)
     if not path or not Path(path).is_file():
         return ""
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    caption = FIGURE_CAPTIONS.get(name, "")
+    caption = figure_caption(name, res.corpus.outlets)
     return (f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
             f"<figcaption>{esc(caption)}</figcaption></figure>")
 
@@ -237,13 +246,24 @@ def _summary_html(res: AnalysisResults) -> str:
     if len(dates):
         parts.append(f", published {dates.min():%d %B %Y} to {dates.max():%d %B %Y}")
     if res.alignment is not None:
-        parts.append(f"; {len(res.alignment.events)} events and {len(res.alignment.facts)} facts reported by "
-                     "more than one article")
+        events = res.alignment.events
+        with_facts = int(events["n_facts"].notna().sum())
+        parts.append(f"; {len(events):,} events")
+        if with_facts == len(events):
+            parts.append(f" and {len(res.alignment.facts):,} facts reported by more than one article")
+        elif with_facts:
+            parts.append(f"; {len(res.alignment.facts):,} facts reported by more than one article in the "
+                         f"{with_facts} events whose facts were aligned")
     parts.append(".</p>")
     arts = corpus.articles.copy()
     arts["date"] = arts["date"].dt.strftime("%Y-%m-%d").fillna("–")
     if res.alignment is not None:
         arts["event"] = arts["id"].map(res.alignment.article_events.set_index("article_id")["event_id"])
+    listed = ""
+    if len(arts) > MAX_ARTICLES_LISTED:
+        listed = (f"<p class='note'>The first {MAX_ARTICLES_LISTED:,} of {len(arts):,} articles, in corpus order; "
+                  "article_events.csv (python -m framing align) lists every article with its event.</p>")
+        arts = arts.head(MAX_ARTICLES_LISTED)
     rows = []
     for a in arts.itertuples(index=False):
         url = _safe_url(a.url)
@@ -267,10 +287,9 @@ def _summary_html(res: AnalysisResults) -> str:
     issues = ""
     if len(corpus.issues):
         issues = "<h3>Input issues</h3>" + _table(corpus.issues[["source", "action", "message"]])
-    return "".join(parts) + _table(table) + "<h3>Articles</h3>" + articles + clean_note + issues
+    return "".join(parts) + _table(table) + "<h3>Articles</h3>" + listed + articles + clean_note + issues
 
 
-_MAX_EVENTS = 30  # events listed one by one in the HTML report
 
 
 def _events_html(res: AnalysisResults, fig_png) -> str:
@@ -284,13 +303,13 @@ def _events_html(res: AnalysisResults, fig_png) -> str:
     pairs["event_a"] = pairs["article_a"].map(ev_of)
     pairs["event_b"] = pairs["article_b"].map(ev_of)
     # A large corpus has thousands of events: the report shows the largest, the CSV files have them all.
-    shown = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(_MAX_EVENTS)
+    shown = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(MAX_EVENTS)
     shown = shown.sort_values("event_id")
     scope = ""
     if len(shown) < len(al.events):
-        scope = (f"<p class='note'>The {len(shown)} events with the most articles, of {len(al.events)}; "
+        scope = (f"<p class='note'>The {len(shown)} events with the most articles, of {len(al.events):,}; "
                  "events.csv and the other tables of <code>python -m framing align</code> have them all.</p>")
-    out = [_skipped(res, "alignment"), _figure("event_timeline", fig_png), scope, _table(shown)]
+    out = [_skipped(res, "alignment"), _figure("event_timeline", fig_png, res), scope, _table(shown)]
     meta = res.corpus.articles.set_index("id")
     groups = [(row.event_id, f"{row.event_id}: {row.label}",
                pairs[(pairs["event_a"] == row.event_id) & (pairs["event_b"] == row.event_id)])
@@ -339,7 +358,7 @@ def _coverage_html(res: AnalysisResults) -> str:
 
 
 def _terms_html(res: AnalysisResults, fig_png) -> str:
-    out = [_figure("term_choice", fig_png)]
+    out = [_figure("term_choice", fig_png, res)]
     if res.term_choice is None:
         return _skipped(res, "term_choice")
     tc = res.term_choice
@@ -359,9 +378,15 @@ def _distinctive_html(res: AnalysisResults, fig_png) -> str:
     if res.distinctive_terms is None or len(res.distinctive_terms) == 0:
         return _skipped(res, "distinctive_terms")
     dt = res.distinctive_terms
-    out = [_figure("distinctive_terms", fig_png),
+    out = [_figure("distinctive_terms", fig_png, res),
            "<p>Log-odds ratio with an informative Dirichlet prior, each outlet against all others; "
            "|z| &gt; 1.96 is the usual threshold. With few articles per outlet these are descriptive.</p>"]
+    if dt["outlet"].nunique() > TABLE_OUTLETS:
+        shown = res.top_outlets(TABLE_OUTLETS)
+        dt = dt[dt["outlet"].isin(shown)]
+        out.append(f"<p class='note'>The {TABLE_OUTLETS} outlets with the most articles, of "
+                   f"{res.corpus.articles['outlet'].nunique()}; distinctive_terms.csv "
+                   "(python -m framing terms) has every outlet.</p>")
     for outlet, g in dt.groupby("outlet", sort=True):
         top = g.sort_values("z", ascending=False).head(12)
         out.append(f"<h3>{esc(outlet)}</h3>" + _table(top, max_rows=12))
@@ -369,7 +394,7 @@ def _distinctive_html(res: AnalysisResults, fig_png) -> str:
 
 
 def _attribution_html(res: AnalysisResults, fig_png) -> str:
-    out = [_figure("attribution", fig_png)]
+    out = [_figure("attribution", fig_png, res)]
     if res.attribution is not None:
         out.append("<h3>Reporting verbs</h3>" + _table(res.attribution.verbs, max_rows=60))
         out.append("<h3>Quoted sources</h3>" + _table(res.attribution.sources, max_rows=40))
@@ -379,7 +404,7 @@ def _attribution_html(res: AnalysisResults, fig_png) -> str:
             out.append("<h3>Quotes</h3>" + _table(quotes[cols], max_rows=80))
     else:
         out.append(_skipped(res, "attribution"))
-    out.append(_figure("tone", fig_png))
+    out.append(_figure("tone", fig_png, res))
     if res.tone is not None:
         out.append("<h3>Tone toward targets</h3>" + _table(res.tone, max_rows=60))
     if res.lexical_by_outlet is not None:
@@ -391,7 +416,7 @@ def _topics_html(res: AnalysisResults, fig_png) -> str:
     if res.topics is None:
         return _skipped(res, "topics")
     tm = res.topics
-    out = [_figure("topic_prevalence", fig_png)]
+    out = [_figure("topic_prevalence", fig_png, res)]
     for note in getattr(tm, "notes", []) or []:
         out.append(f"<p class='note'>{esc(note)}</p>")
     top = tm.topics[tm.topics["rank"] < 10]

@@ -26,6 +26,22 @@ FIGURE_CAPTIONS = {
     "tone": "Tone (VADER compound) of sentences that mention each target, per outlet, with 95% intervals.",
 }
 
+MAX_EVENTS = 30
+"""Events the report details one by one (the largest); by default their facts are the ones aligned."""
+
+FIGURE_OUTLETS = 8
+"""Outlets drawn in the report's figures: the Okabe–Ito palette has eight colours, and hundreds of outlets
+cannot be drawn legibly. The tables show the same top outlets plus the rest summed."""
+
+
+def figure_caption(name: str, outlets) -> str:
+    """The caption of figure ``name`` for a corpus of ``outlets``, saying when it shows only the top ones."""
+    caption = FIGURE_CAPTIONS.get(name, "")
+    if len(outlets) > FIGURE_OUTLETS:
+        caption += f" The {FIGURE_OUTLETS} outlets with the most articles, of {len(outlets)}."
+    return caption
+
+
 METHODS_TEXT = [
     ("Cleaning", "Boilerplate lines (comment forms, share widgets, related-article lists), headlines, "
                  "datelines and credit lines are removed or moved to metadata by editable rules in "

@@ -14,7 +14,8 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .report_content import FIGURE_CAPTIONS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table, marked_spans
+from .report_content import (MAX_EVENTS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table, figure_caption,
+                             marked_spans)
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _PAGE_W = 180  # usable width in mm on A4 with 15 mm margins
@@ -95,7 +96,7 @@ def _heading_style(size):
     return FontFace(family="DejaVu", emphasis="BOLD", size_pt=size, fill_color=(230, 230, 230))
 
 
-def _image(pdf: _ReportPDF, fig_png: dict, name: str):
+def _image(pdf: _ReportPDF, fig_png: dict, name: str, outlets):
     path = fig_png.get(name)
     if not path or not Path(path).is_file():
         return
@@ -111,7 +112,7 @@ def _image(pdf: _ReportPDF, fig_png: dict, name: str):
     if pdf.get_y() + height + 12 > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.image(str(path), x=pdf.l_margin + (_PAGE_W - width) / 2, w=width, h=height)
-    _para(pdf, FIGURE_CAPTIONS.get(name, ""), size=8, style="I", color=70)
+    _para(pdf, figure_caption(name, outlets), size=8, style="I", color=70)
 
 
 def _toc(pdf: _ReportPDF, outline):
@@ -186,17 +187,17 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     section(titles["events"])
     if res.alignment is not None:
         al = res.alignment
-        _image(pdf, fig_png, "event_timeline")
+        _image(pdf, fig_png, "event_timeline", corpus.outlets)
         for note in res.notes.get("alignment", []):
             _para(pdf, note, size=8, color=70)
-        events = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(40)
+        events = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(MAX_EVENTS)
         if len(events) < len(al.events):
-            _para(pdf, f"The {len(events)} events with the most articles, of {len(al.events)} (events.csv has "
-                       "them all).", size=8, color=70)
+            _para(pdf, f"The {len(events)} events with the most articles, of {len(al.events):,} (events.csv of "
+                       "python -m framing align has them all).", size=8, color=70)
         events = events.sort_values("event_id")[["event_id", "label", "n_articles", "outlets"]]
         _table(pdf, events, max_rows=40, widths=[10, 70, 10, 40])
         subsection("Same fact, different words")
-        _image(pdf, fig_png, "aligned_facts")
+        _image(pdf, fig_png, "aligned_facts", corpus.outlets)
         pairs = al.sentence_alignments.sort_values(["fact_id", "similarity"], ascending=[True, False])
         pairs = pairs.drop_duplicates("fact_id").head(25)
         rows = []
@@ -228,7 +229,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
 
     # Terms
     section(titles["terms"])
-    _image(pdf, fig_png, "term_choice")
+    _image(pdf, fig_png, "term_choice", corpus.outlets)
     _para(pdf, "The heatmap shows every concept the outlets use; term_choice.csv (python -m framing terms) "
                "has the counts per 10,000 words.", size=8, color=70)
     if res.variants is not None and len(res.variants):
@@ -238,22 +239,27 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
 
     # Distinctive terms
     section(titles["distinctive"])
-    _image(pdf, fig_png, "distinctive_terms")
+    _image(pdf, fig_png, "distinctive_terms", corpus.outlets)
     if res.distinctive_terms is not None:
-        top = (res.distinctive_terms.sort_values(["outlet", "z"], ascending=[True, False])
+        dt = res.distinctive_terms
+        if dt["outlet"].nunique() > 10:  # the 10 outlets with the most articles fit the 60 rows
+            dt = dt[dt["outlet"].isin(res.top_outlets(10))]
+            _para(pdf, f"The 10 outlets with the most articles, of {corpus.articles['outlet'].nunique()}; "
+                       "distinctive_terms.csv (python -m framing terms) has every outlet.", size=8, color=70)
+        top = (dt.sort_values(["outlet", "z"], ascending=[True, False])
                .groupby("outlet").head(6))[["outlet", "term", "count", "z"]]
         _table(pdf, top, max_rows=60, widths=[20, 30, 8, 8])
 
     # Attribution and tone
     section(titles["attribution"])
-    _image(pdf, fig_png, "attribution")
+    _image(pdf, fig_png, "attribution", corpus.outlets)
     if res.attribution is not None:
         verbs = res.attribution.verbs.sort_values(["outlet", "count"], ascending=[True, False])
         verbs = verbs.groupby("outlet").head(6)[["outlet", "verb", "form", "count", "per_10k_words", "connotation"]]
         _table(pdf, verbs, max_rows=40, widths=[16, 12, 8, 7, 10, 20])
         sources = res.attribution.sources[["outlet", "source_type", "quotes", "share_of_quoted"]]
         _table(pdf, sources, max_rows=30, widths=[16, 20, 8, 10])
-    _image(pdf, fig_png, "tone")
+    _image(pdf, fig_png, "tone", corpus.outlets)
     if res.tone is not None:
         tone = res.tone[["outlet", "target", "sentences", "mean_compound", "ci_low", "ci_high"]]
         _table(pdf, tone, max_rows=40, widths=[16, 14, 9, 11, 9, 9])
@@ -263,7 +269,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     if res.topics is not None:
         for note in getattr(res.topics, "notes", []) or []:
             _para(pdf, note, size=8.5, color=70)
-        _image(pdf, fig_png, "topic_prevalence")
+        _image(pdf, fig_png, "topic_prevalence", corpus.outlets)
         top = res.topics.topics[res.topics.topics["rank"] < 8]
         labels = top.groupby("topic")["term"].apply(lambda s: ", ".join(s)).reset_index(name="top terms")
         _table(pdf, labels, widths=[8, 90])

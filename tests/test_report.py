@@ -139,6 +139,27 @@ def test_many_outlet_report_keeps_tables_readable(tmp_path, seeds):
     html = paths["html"].read_text("utf-8")
     assert "other outlets (4)" in html and "most articles of 12, the rest summed; coverage.csv" in html
     assert "largest of" not in html  # all 3 events are shown
+    # Figures draw the 8 outlets with the most articles (ties by name) and say so in their captions.
+    assert html.count("The 8 outlets with the most articles, of 12.") >= 3
+
+
+def test_figure_inputs_keep_the_outlets_with_the_most_articles(seeds):
+    from framing.analysis import run_all
+
+    arts = seeds.articles
+    outlets = [f"Outlet {i:02d}" for i in range(10)] + ["Outlet 09"] * 2  # Outlet 09 has three articles
+    frame = pd.DataFrame({"id": [f"a{i:02d}" for i in range(12)], "outlet": outlets,
+                          "date": [arts["date"].iloc[i % 5] for i in range(12)],
+                          "text": [arts["text"].iloc[i % 5] for i in range(12)]})
+    res = run_all(corpus_from_frame(frame), only={"alignment", "distinctive_terms", "tone"})
+    assert res.top_outlets(3) == ["Outlet 00", "Outlet 01", "Outlet 09"]
+    full, top = res.figure_inputs(), res.figure_inputs(max_outlets=3)
+    for key in ("distinctive_terms", "coverage", "tone"):
+        assert set(full[key]["outlet"]) == set(outlets), key
+        assert set(top[key]["outlet"]) == {"Outlet 00", "Outlet 01", "Outlet 09"}, key
+    pairs = top["sentence_alignments"]
+    assert len(pairs) and set(pairs["outlet_a"]) | set(pairs["outlet_b"]) <= {"Outlet 00", "Outlet 01", "Outlet 09"}
+    assert top["events"].equals(full["events"])
 
 
 def test_events_only_report_says_facts_were_not_aligned(tmp_path):
@@ -151,3 +172,17 @@ def test_events_only_report_says_facts_were_not_aligned(tmp_path):
     events = pd.read_csv(tmp_path / "a" / "events.csv")
     assert events["n_articles"].tolist() == [3, 1, 1] and events["n_facts"].isna().all()
     assert len(pd.read_csv(tmp_path / "a" / "facts.csv")) == 0
+
+
+def test_fact_events_option_aligns_the_largest_events(tmp_path):
+    from framing.cli import main
+
+    assert main(["align", "-o", str(tmp_path / "a"), "--fact-events", "1", "-q"]) == 0
+    events = pd.read_csv(tmp_path / "a" / "events.csv")
+    assert events["n_facts"].tolist()[0] == 8 and events["n_facts"].iloc[1:].isna().all()
+    assert set(pd.read_csv(tmp_path / "a" / "omissions.csv")["event_id"]) == {"E01"}
+    assert main(["report", "-o", str(tmp_path / "r"), "--fact-events", "1", "-k", "2", "--format", "html",
+                 "-q"]) == 0
+    html = (tmp_path / "r" / "report.html").read_text("utf-8")
+    assert "Facts were aligned for the 1 event with the most articles, of 3" in html
+    assert main(["align", "-o", str(tmp_path / "b"), "--fact-events", "none", "-q"]) == 2
