@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/run.py [--sizes 1k 10k 37k 100k 1M] [--stages load tokens terms lexical
                              distinctive align topics report] [--n-jobs N] [--scheduler local]
-                             [--out-of-core] [--no-peers] [--workdir DIR] [--csv PATH]
+                             [--out-of-core] [--fact-events N|all|none] [--no-peers] [--workdir DIR]
+                             [--csv PATH]
 
 Corpora come from ``benchmarks/resample.py`` (1k and 10k: samples of the 37,554-article news corpus
 that keep the outlets' proportions; 37k: all of it; 100k and 1M: time-shifted replays of it; see that
@@ -22,7 +23,7 @@ term choice            ``framing.term_choice`` (lexicon matching, titles include
 lexical features       ``framing.lexical.lexical_features`` (per article).
 distinctive terms      ``framing.distinctive_terms`` (each outlet against the rest), and again on the
                        two largest outlets only, the subset Scattertext is timed on.
-alignment              ``framing.align_events``.
+alignment              ``framing.align_events`` (facts of every event unless ``--fact-events``).
 topics                 ``framing.fit_topics`` with its defaults.
 report                 ``framing.build_report`` (every analysis, figures, HTML and PDF).
 =====================  ==========================================================================
@@ -244,6 +245,8 @@ class Run:
             out["n_jobs"] = self.args.n_jobs
         if self.args.scheduler is not None and "scheduler" in params:
             out["scheduler"] = self.args.scheduler
+        if "facts" in params and func.__name__ == "align_events":
+            out["facts"] = self.args.facts
         return out
 
 
@@ -736,6 +739,15 @@ def prepare_corpora(labels, args) -> dict:
     return {label: existing(label) for label in labels}
 
 
+def _facts_option(value: str):
+    value = value.strip().lower()
+    if value in ("all", "none"):
+        return value == "all"
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a number of events, 'all' or 'none'")
+    return int(value)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES,
@@ -749,6 +761,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "out-of-core path for corpora that do not fit in memory")
     parser.add_argument("--out-of-core", action="store_true",
                         help="run every size through ingest + PartitionedCorpus (needs --scheduler)")
+    parser.add_argument("--fact-events", dest="facts", type=_facts_option, default=True, metavar="N|all|none",
+                        help="facts= of align_events: the N largest events, all (default) or none (events only)")
     parser.add_argument("--no-peers", action="store_true", help="skip CountVectorizer, Scattertext and naive alignment")
     parser.add_argument("--workdir", type=Path, default=resample.DEFAULT_WORKDIR,
                         help="where corpora and reports are written (default ~/.cache/framing-bench)")
@@ -766,7 +780,7 @@ def main(argv=None) -> int:
         resample.parse_size(label)
     print("\n".join(machine_info()))
     print(f"sizes: {' '.join(labels)}; stages: {' '.join(args.stages)}; n_jobs: {args.n_jobs}; "
-          f"scheduler: {args.scheduler}; workdir: {args.workdir}\n")
+          f"scheduler: {args.scheduler}; facts: {args.facts}; workdir: {args.workdir}\n")
     run = Run(args)
     start_scheduler(run)
     corpora = prepare_corpora(labels, args)
