@@ -315,6 +315,7 @@ def test_photo_gallery_run_into_one_long_line_is_boilerplate():
     "Share This Story Tweet Share Share Pin Email",
     "Story highlights Obama cancels military exercises with Egypt, says U.S. might take further steps",
     "Enlarge this image toggle caption Alex Wong/Getty Images Alex Wong/Getty Images",
+    "Hide caption North Korean leader Kim Jong Un, left, and South Korean President Moon Jae-in",
     "Image copyright Reuters Image caption The march started peacefully",
     "Support Vox’s explanatory journalism",
     "Subscribe on Apple Podcasts, Spotify, Overcast, or wherever you listen to podcasts.",
