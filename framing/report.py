@@ -190,6 +190,7 @@ def _safe_url(url) -> str | None:
 def _table(frame: pd.DataFrame, *, max_rows: int = 40, floats: str = "{:.3g}", klass: str = "") -> str:
     if frame is None or len(frame) == 0:
         return "<p class='muted'>No rows.</p>"
+    more = f"<p class='muted'>The first {max_rows} of {len(frame):,} rows.</p>" if len(frame) > max_rows else ""
     frame = frame.head(max_rows)
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = []
@@ -205,7 +206,7 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 40, floats: str = "{:.3g}", k
             else:
                 cells.append(f"<td>{esc(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table class='{klass}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<table class='{klass}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
 def _figure(name: str, fig_png: dict, res: AnalysisResults) -> str:

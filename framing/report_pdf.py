@@ -72,6 +72,7 @@ def _table(pdf: _ReportPDF, frame: pd.DataFrame, *, max_rows=30, widths=None, si
     if frame is None or len(frame) == 0:
         _para(pdf, "No rows.", size=8.5, color=90)
         return
+    n_rows = len(frame)
     frame = frame.head(max_rows)
     pdf.set_font("DejaVu", size=size)
     cols = [str(c) for c in frame.columns]
@@ -87,6 +88,8 @@ def _table(pdf: _ReportPDF, frame: pd.DataFrame, *, max_rows=30, widths=None, si
         table.row(cols)
         for row in frame.itertuples(index=False):
             table.row([_fmt(v) for v in row])
+    if n_rows > max_rows:
+        _para(pdf, f"The first {max_rows} of {n_rows:,} rows.", size=7.5, color=90)
     pdf.ln(2)
 
 

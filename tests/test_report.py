@@ -186,3 +186,11 @@ def test_fact_events_option_aligns_the_largest_events(tmp_path):
     html = (tmp_path / "r" / "report.html").read_text("utf-8")
     assert "Facts were aligned for the 1 event with the most articles, of 3" in html
     assert main(["align", "-o", str(tmp_path / "b"), "--fact-events", "none", "-q"]) == 2
+
+
+def test_report_tables_say_when_rows_are_left_out():
+    from framing.report import _table
+
+    assert "The first 40 of 1,045 rows." in _table(pd.DataFrame({"n": range(1045)}))
+    html = _table(pd.DataFrame({"n": range(40)}))
+    assert "rows.</p>" not in html and html.count("<tr>") == 41
