@@ -491,3 +491,15 @@ def test_count_features_in_worker_processes_gives_the_same_counts(seeds, monkeyp
     for name in ("sentences", "titles", "clauses"):
         a, b = getattr(serial, name), getattr(parallel, name)
         assert a.shape == b.shape and (a != b).nnz == 0, name
+
+
+def test_coverage_of_a_large_grid_lists_the_rows_with_articles(seeds, monkeypatch):
+    import framing.align as align_module
+
+    full = align_events(seeds).coverage
+    monkeypatch.setattr(align_module, "_COVERAGE_GRID_ROWS", 11)  # 3 events × 4 outlets = 12 rows
+    sparse = align_events(seeds).coverage
+    assert len(full) == 12 and len(sparse) == 5 and (sparse["articles"] > 0).all()
+    pd.testing.assert_frame_equal(sparse, full[full["articles"] > 0].reset_index(drop=True))
+    wide = lambda c: c.pivot_table(index="event_id", columns="outlet", values="articles", fill_value=0)  # noqa: E731
+    pd.testing.assert_frame_equal(wide(sparse), wide(full))
