@@ -54,7 +54,7 @@ def cmd_info(args) -> int:
     table = corpus.summary()
     for col in ("first_date", "last_date"):
         table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("-")
-    print(f"{corpus.source}: {len(corpus)} articles from {len(corpus.outlets)} outlets")
+    print(f"{corpus.source}: {len(corpus):,} articles from {len(corpus.outlets):,} outlets")
     _print_table(table)
     report = corpus.cleaning_report()
     print()

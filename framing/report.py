@@ -100,7 +100,7 @@ def build_report(corpus=None, *, outdir="framing-report", formats=("html", "pdf"
     out = prepare_output_dir(outdir, inputs=[src] if src else [], force=force,
                              expected=[f"report.{f}" for f in formats] + ["manifest.json"])
     if progress:
-        print(f"analysing {len(corpus)} articles from {len(corpus.outlets)} outlets")
+        print(f"analysing {len(corpus):,} articles from {len(corpus.outlets):,} outlets")
     res = run_all(corpus, k=k, random_state=random_state, lexicon=lexicon, progress=progress, facts=facts,
                   n_jobs=n_jobs, scheduler=scheduler)
     figdir = out / "figures"
@@ -242,7 +242,7 @@ def _summary_html(res: AnalysisResults) -> str:
     table = corpus.summary().reset_index()
     for col in ("first_date", "last_date"):
         table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("–")
-    parts = [f"<p>{len(corpus)} articles from {len(corpus.outlets)} outlets"]
+    parts = [f"<p>{len(corpus):,} articles from {len(corpus.outlets):,} outlets"]
     dates = corpus.articles["date"].dropna()
     if len(dates):
         parts.append(f", published {dates.min():%d %B %Y} to {dates.max():%d %B %Y}")
@@ -484,7 +484,7 @@ def render_html(res: AnalysisResults, fig_png: dict, manifest: dict) -> str:
     nav = "".join(f"<li><a href='#{sid}'>{esc(title)}</a></li>" for sid, title in SECTIONS)
     body = "".join(f"<section id='{sid}'><h2>{esc(title)}</h2>{sections[sid]}</section>"
                    for sid, title in SECTIONS)
-    title = f"framing report: {len(corpus)} articles from {len(corpus.outlets)} outlets"
+    title = f"framing report: {len(corpus):,} articles from {len(corpus.outlets):,} outlets"
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; "

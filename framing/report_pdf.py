@@ -141,7 +141,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
     from .terms import diff_spans
 
     corpus = res.corpus
-    title = f"framing report: {len(corpus)} articles from {len(corpus.outlets)} outlets"
+    title = f"framing report: {len(corpus):,} articles from {len(corpus.outlets):,} outlets"
     pdf = _ReportPDF(title)
     pdf.set_creation_date(_fixed_date(manifest))
     pdf.alias_nb_pages()
