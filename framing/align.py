@@ -323,7 +323,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     n_jobs : int, optional
         Processes for feature counting and the time-blocked nearest-neighbour search of large corpora
         (scikit-learn convention: None or 1 runs in this process, -1 uses every core). The result does
-        not depend on it.
+        not depend on it. Not used with a ``scheduler``.
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
         Where the time-blocked nearest-neighbour search (the article-by-article products) runs: None in
         this process; otherwise on a Dask cluster (see :func:`framing.distributed.get_client`), block by
@@ -370,6 +370,8 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
             raise FramingError(f"{name}={value!r}: pass a file path, a DataFrame, None for the bundled "
                                "list or False for none.")
     _check_facts(facts)
+    if scheduler is not None:
+        n_jobs = None  # no worker processes forked next to a Dask client's threads (it can deadlock)
     params = dict(window_days=window_days, event_threshold=event_threshold, fact_threshold=fact_threshold,
                   min_shared=min_shared, fact_window_days=fact_window_days, n_neighbors=n_neighbors,
                   name_weight=name_weight, paraphrases=paraphrases, lexicon=lexicon,

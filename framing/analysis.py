@@ -136,7 +136,7 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
     n_jobs : int, optional
         Processes for sentence splitting, the alignment's feature counts and candidate search,
         attribution, lexical features, tone and topics (scikit-learn convention: None or 1 runs in this
-        process, -1 uses every core). The results do not depend on it.
+        process, -1 uses every core). The results do not depend on it. Not used with a ``scheduler``.
     scheduler : None, "local", "tcp://HOST:PORT" or distributed.Client, optional
         None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
         running Dask scheduler; or pass a ``distributed.Client``. Passed to the analyses that run on
@@ -187,7 +187,11 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         setattr(res, name, value)
         return value
 
-    jobs = {} if scheduler is not None else {"n_jobs": n_jobs}  # the analyses on Dask use its workers
+    if scheduler is not None:
+        # The Dask analyses use its workers; the others stay in this process: forking worker processes
+        # from a process that runs a Dask client's threads can deadlock.
+        n_jobs = None
+    jobs = {} if scheduler is not None else {"n_jobs": n_jobs}
     if not is_partitioned(corpus):  # split once, in n_jobs processes; every analysis reuses the sentences
         corpus.sentences(n_jobs=n_jobs)
     step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts,
