@@ -45,7 +45,8 @@ Columns: ``seconds`` (wall), ``art/s`` (articles per second), ``MB/s`` (UTF-8 me
 article texts per second; the same megabytes for every stage of a size), ``peak GiB`` (the largest
 resident set size, sampled every 20 ms, of this process plus all its child processes (joblib and Dask
 workers) during the stage: absolute, including the corpus already in memory; ``start GiB`` in the CSV
-is the value when the stage began), ``ratio`` (peer seconds / our seconds on the same input: above 1
+is the value when the stage began; forked workers share most pages with this process, so the sum
+overcounts, and the CSV's ``main_peak_rss_gib``, this process alone, is the lower bound), ``ratio`` (peer seconds / our seconds on the same input: above 1
 we are faster).
 
 With ``--scheduler ADDRESS`` (e.g. ``local``) a Dask client is started first with
@@ -121,6 +122,7 @@ class PeakRSS:
         self._cpu_first: dict[int, float] = {}
         self._cpu_last: dict[int, float] = {}
         self._first_sample = True
+        self.main_peak = 0
         self.start = self.peak = self.sample()
         self._first_sample = False
         self._stop = threading.Event()
@@ -133,8 +135,13 @@ class PeakRSS:
         for proc in [self.proc, *self.proc.children(recursive=True)]:
             try:
                 with proc.oneshot():
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
                     cpu = proc.cpu_times()
+                if proc is self.proc:
+                    # Forked workers share most pages with this process, so the sum overcounts; the main
+                    # process alone is the lower bound.
+                    self.main_peak = max(self.main_peak, rss)
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             # A process running before the stage counts from then; a child started during it from 0.
@@ -170,6 +177,7 @@ class Row:
     mb: float | None = None
     peak_gib: float | None = None
     start_gib: float | None = None
+    main_peak_gib: float | None = None
     cpu_seconds: float | None = None
     peer: str = ""
     ratio: float | None = None
@@ -185,6 +193,7 @@ class Row:
         return {"size": self.size, "stage": self.stage, "n": self.n, "seconds": self.seconds,
                 "articles_per_s": per_s(self.n), "mb_per_s": per_s(self.mb), "mb": self.mb,
                 "cpu_seconds": self.cpu_seconds, "peak_rss_gib": self.peak_gib, "start_rss_gib": self.start_gib,
+                "main_peak_rss_gib": self.main_peak_gib,
                 "peer": self.peer, "ratio": self.ratio, "status": self.status, "note": self.note}
 
 
@@ -217,6 +226,7 @@ class Run:
                 row.note = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
                 traceback.print_exc(limit=4)
         row.peak_gib, row.start_gib = sampler.peak / GIB, sampler.start / GIB
+        row.main_peak_gib = sampler.main_peak / GIB
         row.cpu_seconds = sampler.cpu_seconds
         framing_warnings = [w for w in caught if type(w.message).__name__ == "FramingWarning"]
         notes = [note_of(result)] if note_of is not None and result is not None and row.ok else []
@@ -674,7 +684,8 @@ def print_targets(run: Run, exponent: float | None) -> None:
     if align and align.ok:
         line(align.seconds < 300 and align.peak_gib < 8, "align100k",
              f"{align.seconds:.0f} s, peak {align.peak_gib:.2f} GiB absolute (+{align.peak_gib - align.start_gib:.2f} "
-             f"GiB over the loaded corpus; {os.cpu_count()} cores)")
+             f"GiB over the loaded corpus; main process alone {align.main_peak_gib:.2f} GiB; "
+             f"{os.cpu_count()} cores)")
     else:
         line(None if align is None else False, "align100k",
              "size 100k not run" if align is None else f"{align.status}: {align.note}")
