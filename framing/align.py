@@ -79,13 +79,12 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from .align_features import FeatureCounts, count_features, load_stop_words, term_classes
-from .align_graph import (average_linkage, blocks_neighbours, pair_similarities, symmetric_pairs,
-                          time_blocked_neighbours)
+from .align_graph import average_linkage, pair_similarities, symmetric_pairs, time_blocked_neighbours
 from .errors import FramingError
 from .output import write_csv
 from .parallel import effective_n_jobs, parallel_map
 
-__all__ = ["align_events", "EventAlignment", "ARTICLE_EVENT_COLUMNS", "EVENT_COLUMNS", "COVERAGE_COLUMNS",
+__all__ = ["align_events", "EventAlignment", "largest_events", "ARTICLE_EVENT_COLUMNS", "EVENT_COLUMNS", "COVERAGE_COLUMNS",
            "ALIGNMENT_COLUMNS", "FACT_COLUMNS", "OMISSION_COLUMNS", "term_classes"]
 
 ARTICLE_EVENT_COLUMNS = ["article_id", "event_id", "event_label", "confidence", "outlet", "date"]
@@ -442,6 +441,19 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     return EventAlignment(article_events, events, coverage, alignments, facts, omissions, members, params)
 
 
+def largest_events(events: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` rows of ``events`` with the most articles (ties: the earlier event id), largest first: the
+    events whose facts ``facts=n`` aligns and the ones the report details.
+
+    Examples
+    --------
+    >>> from framing import load_corpus
+    >>> largest_events(align_events(load_corpus(), facts=False).events, 2)["event_id"].tolist()
+    ['E01', 'E02']
+    """
+    return events.sort_values(["n_articles", "event_id"], ascending=[False, True], kind="stable").head(n)
+
+
 def _check_facts(facts) -> None:
     if isinstance(facts, (bool, np.bool_)):
         return
@@ -462,8 +474,7 @@ def _fact_events(facts, events: pd.DataFrame) -> np.ndarray | None:
     if isinstance(facts, (int, np.integer)):
         if facts >= len(events):
             return None
-        largest = events.sort_values(["n_articles", "event_id"], ascending=[False, True], kind="stable")
-        return largest["event_id"].head(int(facts)).to_numpy(dtype=object)
+        return largest_events(events, int(facts))["event_id"].to_numpy(dtype=object)
     wanted = list(dict.fromkeys(facts))
     unknown = sorted(set(wanted) - set(events["event_id"]))
     if unknown:
@@ -473,8 +484,14 @@ def _fact_events(facts, events: pd.DataFrame) -> np.ndarray | None:
     return np.asarray(wanted, dtype=object)
 
 
+def _each_block(func, shared, blocks) -> list:
+    return [func(shared, block) for block in blocks]
+
+
 def _pool_blocks(func, blocks, *, shared, n_jobs):
-    return parallel_map(blocks_neighbours, blocks, n_jobs=n_jobs, shared=shared, chunk_size=1, min_items=2)
+    """``map_blocks`` for :func:`framing.align_graph.time_blocked_neighbours` on a process pool."""
+    return parallel_map(partial(_each_block, func), blocks, n_jobs=n_jobs, shared=shared, chunk_size=1,
+                        min_items=2)
 
 
 def _block_mapper(scheduler, n_jobs=None):

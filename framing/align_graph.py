@@ -142,11 +142,6 @@ def block_neighbours(shared, block):
     return top_k_per_row(row_idx[rr], col_idx[cc], prod[rr, cc], k)
 
 
-def blocks_neighbours(shared, blocks) -> list:
-    """:func:`block_neighbours` of each block (the chunk function of :func:`framing.parallel.parallel_map`)."""
-    return [block_neighbours(shared, block) for block in blocks]
-
-
 def symmetric_pairs(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
     """Undirected unique pairs ``i < j`` from directed edges (the larger value when both directions)."""
     a, b = np.minimum(rows, cols), np.maximum(rows, cols)

@@ -12,6 +12,8 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import FramingError, FramingWarning
 
 __all__ = ["AnalysisResults", "run_all"]
@@ -91,18 +93,22 @@ class AnalysisResults:
         return out
 
 
+_USE_SENTENCES = {"alignment", "attribution", "lexical", "lexical_by_outlet", "tone"}
+"""Analyses that read ``Corpus.sentences()``; run_all splits the sentences for them up front, in parallel."""
+
+
 def _fact_scope_note(events, facts) -> str:
     """What the report says when facts were aligned for some events only ("" when for all)."""
-    if facts is False:
+    with_facts = int(events["n_facts"].notna().sum())
+    if with_facts == 0:
         return ("Facts were not aligned (facts=False, --no-facts): events only. Align the events you study "
                 "with facts (align_events(corpus, facts=[event ids]) or --fact-events N) to see shared and "
                 "omitted facts.")
-    with_facts = int(events["n_facts"].notna().sum())
     if with_facts == len(events):
         return ""
     plural = "s" if with_facts != 1 else ""
-    which = (f"event{plural} with the most articles" if isinstance(facts, int) and not isinstance(facts, bool)
-             else f"chosen event{plural}")
+    largest = isinstance(facts, (int, np.integer)) and not isinstance(facts, (bool, np.bool_))
+    which = f"event{plural} with the most articles" if largest else f"chosen event{plural}"
     return (f"Facts were aligned for the {with_facts} {which}, of {len(events):,} (facts=N, --fact-events N): "
             "the fact counts of the others are empty. python -m framing align --fact-events all aligns "
             "them all.")
@@ -191,11 +197,10 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         # The Dask analyses use its workers; the others stay in this process: forking worker processes
         # from a process that runs a Dask client's threads can deadlock.
         n_jobs = None
-    jobs = {} if scheduler is not None else {"n_jobs": n_jobs}
-    if not is_partitioned(corpus):  # split once, in n_jobs processes; every analysis reuses the sentences
-        corpus.sentences(n_jobs=n_jobs)
-    step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts,
-                                                 **dask, **jobs))
+    if not is_partitioned(corpus) and (only is None or set(only) & _USE_SENTENCES):
+        corpus.sentences(n_jobs=n_jobs)  # split once, in n_jobs processes; the analyses reuse them
+    step("alignment", lambda: align.align_events(corpus, random_state=random_state, facts=facts, n_jobs=n_jobs,
+                                                 **dask))
     if res.alignment is not None:
         note = _fact_scope_note(res.alignment.events, facts)
         if note:
@@ -206,8 +211,8 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
     if res.alignment is not None:
         step("substitutions", lambda: terms.substitutions(corpus, res.alignment.sentence_alignments, n_jobs=n_jobs))
     step("attribution", lambda: attribution.attribution(corpus, n_jobs=n_jobs))
-    step("lexical", lambda: lexical.lexical_features(parts, by="article", **dask, **jobs))
-    step("lexical_by_outlet", lambda: lexical.lexical_features(parts, by="outlet", **dask, **jobs))
+    step("lexical", lambda: lexical.lexical_features(parts, by="article", n_jobs=n_jobs, **dask))
+    step("lexical_by_outlet", lambda: lexical.lexical_features(parts, by="outlet", n_jobs=n_jobs, **dask))
     step("tone", lambda: lexical.tone(corpus, random_state=random_state, n_jobs=n_jobs))
     step("topics", lambda: topics.fit_topics(corpus, k=k, random_state=random_state, n_jobs=n_jobs))
     if res.topics is not None and res.alignment is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .align import largest_events
 from .analysis import AnalysisResults, run_all
 from .errors import FramingError
 from .output import atomic_write, prepare_output_dir
@@ -291,8 +292,6 @@ def _summary_html(res: AnalysisResults) -> str:
     return "".join(parts) + _table(table) + "<h3>Articles</h3>" + listed + articles + clean_note + issues
 
 
-
-
 def _events_html(res: AnalysisResults, fig_png) -> str:
     if res.alignment is None:
         return _skipped(res, "alignment")
@@ -304,8 +303,7 @@ def _events_html(res: AnalysisResults, fig_png) -> str:
     pairs["event_a"] = pairs["article_a"].map(ev_of)
     pairs["event_b"] = pairs["article_b"].map(ev_of)
     # A large corpus has thousands of events: the report shows the largest, the CSV files have them all.
-    shown = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(MAX_EVENTS)
-    shown = shown.sort_values("event_id")
+    shown = largest_events(al.events, MAX_EVENTS).sort_values("event_id")
     scope = ""
     if len(shown) < len(al.events):
         scope = (f"<p class='note'>The {len(shown)} events with the most articles, of {len(al.events):,}; "

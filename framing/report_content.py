@@ -3,6 +3,8 @@ the table of marked spans."""
 
 import pandas as pd
 
+from .align import largest_events
+
 SECTIONS = [
     ("summary", "Summary"),
     ("events", "Events and the facts they share"),
@@ -107,8 +109,7 @@ def wide_by_outlet(frame: pd.DataFrame, index, value: str, *, max_outlets: int =
 def coverage_table(alignment, *, max_outlets: int = 8, max_events: int = 30) -> pd.DataFrame:
     """Articles per event and outlet for the report: the ``max_events`` events with the most articles
     (in event order) and the outlets with the most articles (see :func:`wide_by_outlet`)."""
-    events = alignment.events.sort_values(["n_articles", "event_id"], ascending=[False, True])
-    chosen = sorted(events["event_id"].head(max_events))
+    chosen = sorted(largest_events(alignment.events, max_events)["event_id"])
     cov = alignment.coverage
     wide = wide_by_outlet(cov, "event_id", "articles", max_outlets=max_outlets,
                           weights=cov.groupby("outlet")["articles"].sum())

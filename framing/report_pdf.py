@@ -14,6 +14,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from .align import largest_events
 from .report_content import (MAX_EVENTS, METHODS_TEXT, SECTIONS, coverage_scope, coverage_table, figure_caption,
                              marked_spans)
 
@@ -193,7 +194,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
         _image(pdf, fig_png, "event_timeline", corpus.outlets)
         for note in res.notes.get("alignment", []):
             _para(pdf, note, size=8, color=70)
-        events = al.events.sort_values(["n_articles", "event_id"], ascending=[False, True]).head(MAX_EVENTS)
+        events = largest_events(al.events, MAX_EVENTS)
         if len(events) < len(al.events):
             _para(pdf, f"The {len(events)} events with the most articles, of {len(al.events):,} (events.csv of "
                        "python -m framing align has them all).", size=8, color=70)

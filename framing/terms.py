@@ -1909,8 +1909,9 @@ def substitutions(corpus, sentence_alignments: pd.DataFrame, *, max_tokens: int 
     agg = pd.DataFrame({
         "count": grouped.size(),
         "examples": refs[nth < examples].groupby([frame[k][nth < examples] for k in keys], sort=True).agg("; ".join),
-        "kind": frame.groupby(keys, sort=True)["kind"].agg(lambda k: ",".join(sorted(set(k)))),
+        "kind": grouped["kind"].agg(lambda k: ",".join(sorted(set(k)))),
     }).join(firsts[["text_a", "word_a", "pos_a", "text_b", "word_b", "pos_b"]]).reset_index()
+    agg["examples"] = agg["examples"].fillna("")  # examples=0
     out = pd.DataFrame({
         "outlet_a": agg["outlet_a"], "outlet_b": agg["outlet_b"],
         "word_a": agg["norm_a"].map(shown["a"]), "word_b": agg["norm_b"].map(shown["b"]),

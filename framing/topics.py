@@ -39,6 +39,7 @@ from scipy import sparse
 
 from . import text as _text
 from .errors import FramingError
+from .parallel import effective_n_jobs
 
 __all__ = ["TopicModel", "fit_topics", "load_topic_stop_words", "RELEVANCE_LAMBDA"]
 
@@ -1117,12 +1118,7 @@ def fit_topics(corpus, *, k="auto", method: str = "auto", k_range=None, unit: st
         raise FramingError(f"k={k!r}: give a number of topics of at least 1, or 'auto'.")
     if not 0 < ci < 1:
         raise FramingError(f"ci={ci!r}: give a confidence level between 0 and 1, such as 0.95.")
-    if n_jobs is None or n_jobs == 0:
-        n_jobs = 1
-    if n_jobs < 0:
-        import os
-
-        n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    n_jobs = effective_n_jobs(n_jobs)
     arts = _article_frame(corpus)
     if len(arts) == 0:
         raise FramingError("corpus: has no articles; load a corpus with at least one article.")

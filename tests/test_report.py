@@ -3,6 +3,7 @@
 import json
 from html.parser import HTMLParser
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -194,3 +195,12 @@ def test_report_tables_say_when_rows_are_left_out():
     assert "The first 40 of 1,045 rows." in _table(pd.DataFrame({"n": range(1045)}))
     html = _table(pd.DataFrame({"n": range(40)}))
     assert "rows.</p>" not in html and html.count("<tr>") == 41
+
+
+def test_fact_scope_note_for_an_empty_selection_says_events_only(seeds):
+    from framing.analysis import run_all
+
+    res = run_all(seeds, only={"alignment"}, facts=[])
+    assert res.alignment.events["n_facts"].isna().all()
+    assert res.notes["alignment"][0].startswith("Facts were not aligned")
+    assert "alignment" not in run_all(seeds, only={"alignment"}, facts=np.int64(3)).notes

@@ -426,3 +426,16 @@ def test_diff_spans_offsets():
     assert diff_spans("Same words “here”.", 'Same words "here".') == ([], [])
     sa, sb = diff_spans("Russia has amassed troops.", "Russia has amassed 100,000 troops.")
     assert sa == [] and sb == [(19, 26)]
+
+
+def test_substitutions_without_examples_gives_empty_strings():
+    # Regression: the groupby aggregation left NaN in `examples` when examples=0.
+    from framing import load_corpus
+    from framing.terms import substitutions
+
+    pairs = pd.DataFrame({"fact_id": [0], "article_a": ["004_25c19a2463a9116a"], "sent_a": [4],
+                          "text_a": ["Kiev claims the republics are being propped up by Russia."],
+                          "article_b": ["002_36b4d977e9af38c7"], "sent_b": [9],
+                          "text_b": ["Kyiv said the separatists are being propped up by Russia."], "similarity": [0.8]})
+    out = substitutions(load_corpus(), pairs, examples=0)
+    assert out["examples"].tolist() == ["", "", ""] and out["count"].tolist() == [1, 1, 1]
