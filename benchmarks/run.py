@@ -46,8 +46,8 @@ article texts per second; the same megabytes for every stage of a size), ``peak 
 resident set size, sampled every 20 ms, of this process plus all its child processes (joblib and Dask
 workers) during the stage: absolute, including the corpus already in memory; ``start GiB`` in the CSV
 is the value when the stage began; forked workers share most pages with this process, so the sum
-overcounts, and the CSV's ``main_peak_rss_gib``, this process alone, is the lower bound), ``ratio`` (peer seconds / our seconds on the same input: above 1
-we are faster).
+overcounts, and the CSV's ``main_peak_rss_gib``, this process alone, is the lower bound), ``ratio``
+(peer seconds / our seconds on the same input: above 1 we are faster).
 
 With ``--scheduler ADDRESS`` (e.g. ``local``) a Dask client is started first with
 ``framing.distributed.get_client`` and ``scheduler=ADDRESS`` is passed to every stage function that
@@ -657,24 +657,24 @@ def print_targets(run: Run, exponent: float | None) -> None:
         state = "NOT RUN" if ok is None else ("PASS" if ok else "FAIL")
         lines.append(f"{state:<8} {TARGETS[key]}: {detail}")
 
-    n_lines = len(lines)
-    for size in sizes:
-        ours = find(rows, size, "term choice + lexical features")
-        peer = find(rows, size, "CountVectorizer (peer)")
-        if ours and peer and ours.ok and peer.ok:
-            line(ours.ratio >= 1, "counts", f"{size}: {ours.n / ours.seconds:,.0f} vs {peer.n / peer.seconds:,.0f} "
-                 f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)})")
-    if len(lines) == n_lines:
-        line(None, "counts", "needs the terms and lexical stages with peers")
-    n_lines = len(lines)
-    for size in sizes:
-        ours = find(rows, size, "distinctive terms, 2 outlets")
-        peer = find(rows, size, "Scattertext (peer)")
-        if ours and peer and ours.ok and peer.ok:
-            line(ours.ratio >= 5, "scattertext", f"{size} ({ours.n:,} articles, {ours.note}): "
-                 f"{ours.seconds:.1f} s vs Scattertext {peer.seconds:.1f} s ({ours.ratio:.1f}x{cpu_ratio(ours, peer)})")
-    if len(lines) == n_lines:
-        line(None, "scattertext", "needs the distinctive stage with Scattertext installed")
+    def against_peer(key, stage, peer_stage, min_ratio, detail, missing):
+        """One line per size where both ran, else one NOT RUN line saying what is missing."""
+        n_lines = len(lines)
+        for size in sizes:
+            ours, peer = find(rows, size, stage), find(rows, size, peer_stage)
+            if ours and peer and ours.ok and peer.ok:
+                line(ours.ratio >= min_ratio, key, detail(size, ours, peer))
+        if len(lines) == n_lines:
+            line(None, key, missing)
+
+    against_peer("counts", "term choice + lexical features", "CountVectorizer (peer)", 1,
+                 lambda size, ours, peer: f"{size}: {ours.n / ours.seconds:,.0f} vs {peer.n / peer.seconds:,.0f} "
+                 f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)})",
+                 "needs the terms and lexical stages with peers")
+    against_peer("scattertext", "distinctive terms, 2 outlets", "Scattertext (peer)", 5,
+                 lambda size, ours, peer: f"{size} ({ours.n:,} articles, {ours.note}): {ours.seconds:.1f} s vs "
+                 f"Scattertext {peer.seconds:.1f} s ({ours.ratio:.1f}x{cpu_ratio(ours, peer)})",
+                 "needs the distinctive stage with Scattertext installed")
     _, points = growth_exponent(rows)
     if exponent is None:
         line(None, "exponent", "needs alignment on two sizes or more")
