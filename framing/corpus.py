@@ -195,6 +195,18 @@ def csv_error():
     return csv.Error
 
 
+def release_arrow_memory() -> None:
+    """Hand the pages Arrow's allocator keeps after freeing back to the system.
+
+    Reading Parquet, or pandas' Arrow-backed strings, leaves the freed buffers cached by the allocator
+    (a third of the loaded corpus's memory at 10,000 articles), where they count as used memory."""
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
+
+
 def _read_parquet(path: Path, issues: _Issues) -> pd.DataFrame:
     try:
         df = pd.read_parquet(path)
@@ -725,11 +737,12 @@ class Corpus:
 
 
 def _sentence_spans(_, chunk) -> list:
-    """``(start, end, paragraph, kind)`` of every sentence of each ``(text, marks)`` in ``chunk``."""
+    """``(start, end, paragraph)`` rows (an int64 array) and the kinds of the sentences of each
+    ``(text, marks)`` in ``chunk``."""
     out = []
     for text, marks in chunk:
         paragraphs = _text.split_paragraphs(text)
-        rows = []
+        rows, kinds = [], []
         p = 0
         for s, e in _text.split_sentences(text):
             while p + 1 < len(paragraphs) and paragraphs[p][1] <= s:
@@ -739,24 +752,42 @@ def _sentence_spans(_, chunk) -> list:
                 if m_start <= s and e <= m_end:
                     kind = m_kind
                     break
-            rows.append((s, e, p, kind))
-        out.append(rows)
+            rows.append((s, e, p))
+            kinds.append(kind)
+        out.append((np.array(rows, dtype=np.int64).reshape(-1, 3), kinds))
     return out
 
 
 def _sentence_frame(articles: pd.DataFrame, annotations: pd.DataFrame, *, n_jobs=None) -> pd.DataFrame:
     from .parallel import parallel_map
 
-    notes = {aid: [tuple(m) for m in g[["start", "end", "kind"]].itertuples(index=False)]
-             for aid, g in annotations.groupby("article_id")} if len(annotations) else {}
+    notes: dict = {}
+    if len(annotations):
+        # One pass over plain lists: a groupby of frames here took most of the time of the sentences.
+        for aid, start, end, kind in zip(*(annotations[c].tolist() for c in ("article_id", "start", "end", "kind"))):
+            notes.setdefault(aid, []).append((start, end, kind))
     ids, texts = articles["id"].tolist(), articles["text"].tolist()
     spans = parallel_map(_sentence_spans, [(t, notes.get(a, ())) for a, t in zip(ids, texts)], n_jobs=n_jobs,
                          chunk_size=1000)
-    rows = [(aid, k, s, e, text[s:e], p, kind)
-            for aid, text, article_spans in zip(ids, texts, spans)
-            for k, (s, e, p, kind) in enumerate(article_spans)]
-    frame = pd.DataFrame(rows, columns=["article_id", "sent_id", "start", "end", "text", "para_id", "kind"])
-    return frame.astype({"article_id": "object", "text": "object", "kind": "object"})
+    # Built column by column, as object arrays: the article ids and kinds are shared references, and
+    # pandas' string inference (which would copy every sentence into Arrow and back) is never invoked.
+    # This holds the frame at about a third of the memory of one built from row tuples.
+    lengths = np.fromiter((len(k) for _, k in spans), dtype=np.int64, count=len(spans))
+    table = np.concatenate([r for r, _ in spans]) if spans else np.zeros((0, 3), dtype=np.int64)
+    n = int(lengths.sum())
+    sentence_text = np.empty(n, dtype=object)
+    sentence_text[:] = [text[s:e] for text, (r, _) in zip(texts, spans) for s, e in r[:, :2].tolist()]
+    kind = np.empty(n, dtype=object)
+    kind[:] = [k for _, kinds in spans for k in kinds]
+    del spans
+    columns = {
+        "article_id": np.repeat(np.asarray(ids, dtype=object), lengths),
+        "sent_id": np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths),
+        "start": table[:, 0].copy(), "end": table[:, 1].copy(), "text": sentence_text,
+        "para_id": table[:, 2].copy(), "kind": kind,
+    }
+    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False)
+                         for name, values in columns.items()}, copy=False)
 
 
 # ------------------------------------------------------------------------------------------- loading
@@ -840,8 +871,11 @@ def load_corpus(path=None, *, clean: bool = True, infer_outlets: bool = True, co
         progress = len(records) >= 2000
     corpus = _build(records, path, clean=clean, rules=rules, infer_outlets=infer_outlets, issues=issues,
                     progress=progress)
+    n_records = len(records)
+    del records
+    release_arrow_memory()
     if len(corpus) == 0:
-        raise FramingError(f"{path}: none of its {len(records)} item(s) has article text; see the warnings "
+        raise FramingError(f"{path}: none of its {n_records} item(s) has article text; see the warnings "
                            "above for why each was skipped.")
     if drop_duplicates:
         corpus = _drop_duplicates(corpus)

@@ -103,6 +103,30 @@ def test_sentence_offsets_index_cleaned_text(seeds):
         assert texts[row.article_id][row.start:row.end] == row.text
 
 
+def test_sentence_frame_columns_share_ids_and_skip_string_inference(seeds):
+    s = seeds.sentences()
+    assert s.dtypes.astype(str).to_dict() == {"article_id": "object", "sent_id": "int64", "start": "int64",
+                                              "end": "int64", "text": "object", "para_id": "int64",
+                                              "kind": "object"}
+    # The article ids are references to the articles' own ids, not one new string per sentence.
+    first_id = seeds.articles["id"].iloc[0]
+    assert all(a is first_id for a in s.loc[s["article_id"] == first_id, "article_id"])
+    counts = s.groupby("article_id", sort=False)["sent_id"].agg(["min", "max", "size"])
+    assert (counts["min"] == 0).all() and (counts["max"] == counts["size"] - 1).all()
+    assert s["kind"].value_counts().to_dict() == {"body": 122, "embedded_post": 5, "subhead": 3}
+    assert s.groupby("article_id")["para_id"].is_monotonic_increasing.all()
+
+
+def test_sentence_numbers_restart_in_each_article():
+    corpus = corpus_from_frame(pd.DataFrame({"id": ["a", "b", "c"], "outlet": ["X", "Y", "X"],
+                                             "text": ["One. Two.", "...", "Three. Four. Five."]}))
+    s = corpus.sentences()
+    assert s["article_id"].tolist() == ["a", "a", "b", "c", "c", "c"]
+    assert s["sent_id"].tolist() == [0, 1, 0, 0, 1, 2]
+    assert s["text"].tolist() == ["One.", "Two.", "...", "Three.", "Four.", "Five."]
+    assert s["start"].tolist() == [0, 5, 0, 0, 7, 13]
+
+
 def test_clean_text_keeps_body_paragraph_that_mentions_a_marker_early():
     raw = "Related articles are rare.\nBody one.\nBody two.\nBody three.\n"
     c = clean_text(raw)
