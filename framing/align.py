@@ -242,6 +242,9 @@ def _tfidf(counts: sp.csr_matrix, kinds: np.ndarray, *, name_weight: float, subl
         X.data = 1.0 + np.log(X.data)
     X = (X @ sp.diags(weights)).tocsr()
     X.eliminate_zeros()
+    # Sorted indices fix the order of the sums in every product of these rows, so similarities do not
+    # depend on how a product is laid out (see framing.align_graph.block_neighbours) or on scipy's version.
+    X.sort_indices()
     return normalize(X, norm="l2", copy=False), weights
 
 
@@ -378,7 +381,7 @@ def align_events(corpus, *, window_days: float = 7, event_threshold: float = 0.2
     articles = corpus.articles.reset_index(drop=True)
     if len(articles) == 0:
         raise FramingError("corpus: has no articles; load a corpus with at least one article to align.")
-    sentences = corpus.sentences().reset_index(drop=True)
+    sentences = corpus.sentences(n_jobs=n_jobs).reset_index(drop=True)
     n = len(articles)
     pos = pd.Series(np.arange(n), index=articles["id"].to_numpy())
     sent_article = sentences["article_id"].map(pos).to_numpy(np.int64)
@@ -707,12 +710,6 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
     # pair shares.
     unigram = np.isin(features.kinds, ["w", "n", "#", "d"]).astype(float)
     content = np.isin(features.kinds, ["w", "#"]).astype(float)
-    B = (counts @ sp.diags(unigram)).tocsr()
-    B.eliminate_zeros()
-    B.data[:] = 1.0
-    Bc = (counts @ sp.diags(content)).tocsr()
-    Bc.eliminate_zeros()
-    Bc.data[:] = 1.0
 
     # Eligible sentence rows grouped by article.
     sent_idx = np.flatnonzero(eligible)
@@ -764,8 +761,21 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
     r, c, v = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
     if len(r):
         # Names alone ("Biden", "Zelensky") say who, not what: a pair must share a word or number too.
-        shared = np.asarray(B[r].multiply(B[c]).sum(axis=1)).ravel()
-        shared_content = np.asarray(Bc[r].multiply(Bc[c]).sum(axis=1)).ravel()
+        # The indicators are built for the sentences of the pairs only (a few percent of a large corpus).
+        rows = np.unique(np.r_[r, c])
+        sub = counts[rows]
+        at_r, at_c = np.searchsorted(rows, r), np.searchsorted(rows, c)
+
+        def indicator(mask):
+            M = (sub @ sp.diags(mask)).tocsr()
+            M.eliminate_zeros()
+            M.data[:] = 1.0
+            return M
+
+        B, Bc = indicator(unigram), indicator(content)
+        shared = np.asarray(B[at_r].multiply(B[at_c]).sum(axis=1)).ravel()
+        shared_content = np.asarray(Bc[at_r].multiply(Bc[at_c]).sum(axis=1)).ravel()
+        del sub, B, Bc
         ok = (shared >= min_shared) & (shared_content >= 1)
         r, c, v = r[ok], c[ok], v[ok]
     # Weak pairs matter only next to a sentence that can start a fact (one pair at the threshold).

@@ -40,7 +40,9 @@ feature count matrix; article vectors are sums of their sentences (plus the titl
 from __future__ import annotations
 
 import csv
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -683,7 +685,9 @@ class _Extractor:
         clauses = np.r_[clause[unit_tok[keep]], clause[number]]
         feats = np.r_[feat[keep], num_feat]
         surfs = np.r_[surf[keep], num_surf]
-        return doc_ids[docs], clauses, feats, surfs
+        # int32 halves the rows kept for every feature token of the corpus (ids stay far below 2**31).
+        return (doc_ids[docs].astype(np.int32), clauses.astype(np.int32), feats.astype(np.int32),
+                surfs.astype(np.int32))
 
     # -------------------------------------------------------------------------- term-class matching
 
@@ -848,6 +852,7 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
     by_article = np.argsort(sent_art, kind="stable")
     bounds = np.searchsorted(sent_art[by_article], np.arange(n_art + 1))
     texts = (sent_text, titles, title_ok, title_case, sent_art, by_article, bounds, n_sent)
+    dating = _DateContext.of(articles, sentences, sent_art) if dates and n_sent else None
     jobs = effective_n_jobs(n_jobs)
     if jobs > 1 and n_sent >= _PARALLEL_SENTENCES:
         # Contiguous runs of the chunks of one pass, of about equal numbers of sentences, one extractor
@@ -857,28 +862,32 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
         at = np.searchsorted(bounds[starts], np.linspace(0, n_sent, jobs + 1)[1:-1])
         cuts = starts[np.minimum(at, len(starts) - 1)]
         edges = np.unique(np.r_[0, cuts, n_art])
-        parts = parallel_map(_extract_ranges, list(zip(edges[:-1], edges[1:])), n_jobs=jobs,
-                             shared=(stop_frame, matcher, texts), chunk_size=1, min_items=2)
+        with tempfile.TemporaryDirectory(prefix="framing-features-") as spill:
+            parts = parallel_map(_extract_ranges, list(zip(edges[:-1], edges[1:])), n_jobs=jobs,
+                                 shared=(stop_frame, matcher, texts, dating, spill), chunk_size=1, min_items=2)
+            parts = [(*(np.load(p) for p in paths), *rest) for paths, *rest in parts]
         rows_d, rows_c, rows_f, rows_s = [], [], [], []
-        for d, cl, f, su, names, surfaces in parts:
-            fmap = np.fromiter((ex._feature(x) for x in names), dtype=np.int64, count=len(names))
-            smap = np.fromiter((ex._surface(x) for x in surfaces), dtype=np.int64, count=len(surfaces))
+        date_parts = [(rows, days) for *_, rows, days in parts]
+        for d, cl, f, su, names, surfaces, *_ in parts:
+            fmap = np.fromiter((ex._feature(x) for x in names), dtype=np.int32, count=len(names))
+            smap = np.fromiter((ex._surface(x) for x in surfaces), dtype=np.int32, count=len(surfaces))
             rows_d.append(d), rows_c.append(cl), rows_f.append(fmap[f])
-            rows_s.append(np.where(su >= 0, smap[np.maximum(su, 0)], -1) if len(smap) else su)
+            rows_s.append(np.where(su >= 0, smap[np.maximum(su, 0)], -1).astype(np.int32) if len(smap) else su)
+        del parts
     else:
         rows_d, rows_c, rows_f, rows_s = _extract(ex, texts, 0, n_art)
-    empty = np.zeros(0, dtype=np.int64)
-    doc = np.concatenate(rows_d) if rows_d else empty
-    clause = np.concatenate(rows_c) if rows_c else empty
-    feat = np.concatenate(rows_f) if rows_f else empty
-    surf_f, surf_s = feat, (np.concatenate(rows_s) if rows_s else empty)
-    date_doc, date_feat = _date_features(articles, sentences, sent_art, ex) if dates and n_sent else (empty, empty)
+        date_parts = [dating.mentions(0, n_art)] if dating is not None else []
+    empty = np.zeros(0, dtype=np.int32)
+    doc, clause, feat, surf_s = (np.concatenate(rows) if rows else empty
+                                 for rows in (rows_d, rows_c, rows_f, rows_s))
+    del rows_d, rows_c, rows_f, rows_s
+    date_doc, date_feat = _date_features(date_parts, ex)
 
     vocab = np.array(list(ex.features), dtype=object)
     n_feat = len(vocab)
     # Ambiguous capitalised words ("i:"): a name when the name occurs elsewhere, else a content word.
     used = np.bincount(feat, minlength=n_feat) > 0
-    target = np.arange(n_feat)
+    target = np.arange(n_feat, dtype=np.int32)
     stem = ex.stem
     for j in np.flatnonzero(used & np.char.startswith(vocab.astype(str), "i:")):
         norm = vocab[j][2:]
@@ -888,25 +897,59 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
         else:
             target[j] = ex._feature("w:" + stem(norm))
     vocab = np.array(list(ex.features), dtype=object)
-    target = np.r_[target, np.arange(n_feat, len(vocab))]
-    feat, surf_f, date_feat = target[feat], target[surf_f], target[date_feat]
+    target = np.r_[target, np.arange(n_feat, len(vocab), dtype=np.int32)]
+    feat, date_feat = target[feat], target[date_feat]
     # Final vocabulary: the features in use, sorted by name (independent of corpus order and chunking).
-    keep = np.unique(np.r_[feat, date_feat])
+    used = np.zeros(len(vocab), dtype=bool)
+    used[feat] = True
+    used[date_feat] = True
+    keep = np.flatnonzero(used)
     keep = keep[np.argsort(vocab[keep].astype(str), kind="stable")]
-    new_id = np.full(len(vocab), -1, dtype=np.int64)
-    new_id[keep] = np.arange(len(keep))
+    new_id = np.full(len(vocab), -1, dtype=np.int32)
+    new_id[keep] = np.arange(len(keep), dtype=np.int32)
     final_vocab = vocab[keep]
     n_cols = max(len(keep), 1)
-    all_doc, all_feat = np.r_[doc, date_doc], new_id[np.r_[feat, date_feat]]
-    counts = sp.csr_matrix((np.ones(len(all_doc)), (all_doc, all_feat)), shape=(n_sent + n_art, n_cols))
-    counts.sum_duplicates()
-    sent_counts = counts[:n_sent].tocsr()
-    title_counts = counts[n_sent:].tocsr()
+    feat, date_feat = new_id[feat], new_id[date_feat]
+    sent_counts, title_counts = _count_matrices(((doc, feat), (date_doc, date_feat)), n_sent, n_art, n_cols)
     kinds = np.array([f[0] for f in final_vocab], dtype=object)
-    surface = _surfaces(final_vocab, new_id[surf_f], surf_s, ex)
-    clause_counts, clause_sentence = _clause_counts(doc, clause, new_id[feat], date_doc, new_id[date_feat],
-                                                    n_sent, n_cols)
+    surface = _surfaces(final_vocab, feat, surf_s, ex)
+    del surf_s
+    clause_counts, clause_sentence = _clause_counts(doc, clause, feat, date_doc, date_feat, n_sent, n_cols)
     return FeatureCounts(sent_counts, title_counts, final_vocab, kinds, surface, clause_counts, clause_sentence)
+
+
+def _count_matrices(pairs, n_sent: int, n_art: int, n_cols: int):
+    """Sentence and title count matrices (canonical CSR) from ``(documents, features)`` array pairs, one
+    entry per token; documents ``n_sent`` and up are titles. One in-place sort of an int64 key takes far
+    less memory than building a COO matrix of the tokens and converting it."""
+    key = np.empty(sum(len(d) for d, _ in pairs), dtype=np.int64)
+    at = 0
+    for doc, feat in pairs:
+        part = key[at:at + len(doc)]
+        part[:] = doc
+        part *= n_cols
+        part += feat
+        at += len(doc)
+    key.sort()
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(new)
+    del new
+    data = np.diff(np.r_[starts, len(key)]).astype(np.float64)
+    key = key[starts]
+    del starts
+    rows, cols = np.divmod(key, n_cols)
+    del key
+    index = np.int32 if len(data) < np.iinfo(np.int32).max else np.int64
+    indices = cols.astype(index)
+    indptr = np.searchsorted(rows, np.arange(n_sent + n_art + 1)).astype(index)
+    del rows, cols
+
+    def block(a, b):
+        lo, hi = indptr[a], indptr[b]
+        return sp.csr_matrix((data[lo:hi], indices[lo:hi], indptr[a:b + 1] - lo), shape=(b - a, n_cols))
+
+    return block(0, n_sent), block(n_sent, n_sent + n_art)
 
 
 _MIN_CLAUSE_FEATURES = 3  # a shorter clause ("and Crimea") belongs to the clause before it
@@ -947,13 +990,23 @@ def _extract(ex: _Extractor, texts, a: int, b: int):
 
 def _extract_ranges(shared, ranges) -> list:
     """:func:`_extract` of each article range with a fresh extractor, for :func:`framing.parallel.parallel_map`:
-    the rows plus the extractor's feature names and surfaces in id order."""
-    stop_frame, matcher, texts = shared
+    the rows plus the extractor's feature names and surfaces in id order, and the range's date mentions
+    (:meth:`_DateContext.mentions`; empty without dates)."""
+    stop_frame, matcher, texts, dating, spill = shared
     out = []
     for a, b in ranges:
         ex = _Extractor(stop_frame, matcher)
-        rows = [np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for r in _extract(ex, texts, a, b)]
-        out.append((*rows, list(ex.features), list(ex.surfaces)))
+        # The four token arrays go back through files: sent through the pool's pipe they would be pickled
+        # whole, which holds two more copies of them in this worker and two in the parent.
+        paths = []
+        for k, chunks in enumerate(_extract(ex, texts, a, b)):
+            rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+            chunks.clear()
+            paths.append(os.path.join(spill, f"{a}-{k}.npy"))
+            np.save(paths[-1], rows)
+            del rows
+        dated = dating.mentions(a, b) if dating is not None else _NO_DATES
+        out.append((paths, list(ex.features), list(ex.surfaces), *dated))
     return out
 
 
@@ -963,10 +1016,13 @@ def _clause_counts(doc, clause, feat, date_doc, date_feat, n_sent, n_cols):
     clause of the sentence when they lead it). The days a sentence names count in each of its clauses."""
     empty = np.zeros(0, dtype=np.int64)
     in_sent = doc < n_sent
-    doc, clause, feat = doc[in_sent], clause[in_sent], feat[in_sent]
-    multi = np.bincount(doc[clause > 0], minlength=n_sent) > 0
-    sel = multi[doc]
-    doc, clause, feat = doc[sel], clause[sel], feat[sel]
+    multi = np.bincount(doc[in_sent & (clause > 0)], minlength=n_sent) > 0
+    sel = in_sent.copy()
+    sel[in_sent] = multi[doc[in_sent]]
+    del in_sent
+    # int64 from here: the keys below are products of ids.
+    doc, clause, feat = doc[sel].astype(np.int64), clause[sel].astype(np.int64), feat[sel].astype(np.int64)
+    date_doc, date_feat = date_doc.astype(np.int64), date_feat.astype(np.int64)
     if not len(doc):
         return sp.csr_matrix((0, n_cols)), empty
     # Distinct features per (sentence, clause); merge small clauses into the previous big one.
@@ -1009,7 +1065,7 @@ def _surfaces(vocab: np.ndarray, feat: np.ndarray, surf: np.ndarray, ex: _Extrac
     out = {}
     ok = (feat >= 0) & (surf >= 0)
     if ok.any():
-        code = feat[ok] * len(strings) + surf[ok]
+        code = feat[ok].astype(np.int64) * len(strings) + surf[ok]
         uniq, cnt = np.unique(code, return_counts=True)
         f, s = uniq // len(strings), uniq % len(strings)
         order = np.lexsort((s, -cnt, f))
@@ -1023,30 +1079,60 @@ def _surfaces(vocab: np.ndarray, feat: np.ndarray, surf: np.ndarray, ex: _Extrac
     return out
 
 
-def _date_features(articles: pd.DataFrame, sentences: pd.DataFrame, sent_art: np.ndarray, ex: _Extractor):
-    """``(sentence row, d: feature)`` pairs for the day-granularity dates each sentence mentions."""
+_NO_DATES = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[D]"))
+
+
+@dataclass
+class _DateContext:
+    """What finding the days each sentence mentions needs: the article texts and publication dates, and
+    the sentences' ``(article, start)`` keys in sorted order."""
+
+    texts: list
+    published: list
+    keys: np.ndarray        # article * 2**32 + start of each sentence, sorted
+    order: np.ndarray       # the sentence row of each key
+    sent_art: np.ndarray
+
+    @classmethod
+    def of(cls, articles: pd.DataFrame, sentences: pd.DataFrame, sent_art: np.ndarray) -> _DateContext:
+        keys = sent_art * (1 << 32) + sentences["start"].to_numpy(np.int64)
+        order = np.argsort(keys, kind="stable")
+        return cls(articles["text"].tolist(), [None if pd.isna(d) else d for d in articles["date"]],
+                   keys[order], order, sent_art)
+
+    def mentions(self, a: int, b: int, step: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+        """``(sentence row, day)`` for every day-granularity date that articles ``a`` to ``b`` mention
+        (resolved ``step`` articles at a time, which bounds the memory of the mention tables)."""
+        if b - a > step:
+            parts = [self.mentions(s, min(s + step, b), step) for s in range(a, b, step)]
+            return np.concatenate([r for r, _ in parts]), np.concatenate([d for _, d in parts])
+        mentions = resolve_dates_frame(self.texts[a:b], self.published[a:b])
+        mentions = mentions[(mentions["granularity"] == "day") & mentions["date"].notna()]
+        if mentions.empty:
+            return _NO_DATES
+        # A mention belongs to the last sentence of its article starting at or before it.
+        m_doc = mentions["doc"].to_numpy(np.int64) + a
+        at = np.searchsorted(self.keys, m_doc * (1 << 32) + mentions["start"].to_numpy(np.int64), side="right") - 1
+        valid = at >= 0
+        rows = self.order[np.where(valid, at, 0)]
+        valid &= self.sent_art[rows] == m_doc
+        rows = rows[valid]
+        day0 = mentions["date"].to_numpy()[valid].astype("datetime64[D]")
+        day1 = mentions["end_date"].to_numpy()[valid]
+        span = np.where(pd.isna(day1), 0, (day1.astype("datetime64[D]") - day0).astype(np.int64))
+        span = np.clip(span, 0, 6) + 1  # "January 9-10" names both days; longer spans are not one day
+        rows = np.repeat(rows, span)
+        days = np.repeat(day0, span) + (np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span))
+        return rows, days
+
+
+def _date_features(parts: list, ex: _Extractor):
+    """``(sentence row, d: feature)`` pairs from the ``(rows, days)`` of :meth:`_DateContext.mentions`."""
     empty = np.zeros(0, dtype=np.int64)
-    published = [None if pd.isna(d) else d for d in articles["date"]]
-    mentions = resolve_dates_frame(articles["text"].tolist(), published)
-    mentions = mentions[(mentions["granularity"] == "day") & mentions["date"].notna()]
-    if mentions.empty:
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
         return empty, empty
-    sent_start = sentences["start"].to_numpy(np.int64)
-    # A mention belongs to the last sentence of its article starting at or before it.
-    keys = sent_art * (1 << 32) + sent_start
-    order = np.argsort(keys, kind="stable")
-    m_doc = mentions["doc"].to_numpy(np.int64)
-    at = np.searchsorted(keys[order], m_doc * (1 << 32) + mentions["start"].to_numpy(np.int64), side="right") - 1
-    valid = at >= 0
-    rows = order[np.where(valid, at, 0)]
-    valid &= sent_art[rows] == m_doc
-    rows = rows[valid]
-    day0 = mentions["date"].to_numpy()[valid].astype("datetime64[D]")
-    day1 = mentions["end_date"].to_numpy()[valid]
-    span = np.where(pd.isna(day1), 0, (day1.astype("datetime64[D]") - day0).astype(np.int64))
-    span = np.clip(span, 0, 6) + 1  # "January 9-10" names both days; longer spans are not one day
-    rows = np.repeat(rows, span)
-    days = np.repeat(day0, span) + (np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span))
-    uniq, inv = np.unique(days, return_inverse=True)
+    rows = np.concatenate([r for r, _ in parts])
+    uniq, inv = np.unique(np.concatenate([d for _, d in parts]), return_inverse=True)
     ids = np.array([ex._feature("d:" + str(d)) for d in uniq], dtype=np.int64)
     return rows, ids[inv]

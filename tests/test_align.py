@@ -503,3 +503,25 @@ def test_coverage_of_a_large_grid_lists_the_rows_with_articles(seeds, monkeypatc
     pd.testing.assert_frame_equal(sparse, full[full["articles"] > 0].reset_index(drop=True))
     wide = lambda c: c.pivot_table(index="event_id", columns="outlet", values="articles", fill_value=0)  # noqa: E731
     pd.testing.assert_frame_equal(wide(sparse), wide(full))
+
+
+def test_count_matrices_equal_a_coo_build_of_the_tokens():
+    import scipy.sparse as sp
+
+    from framing.align_features import _count_matrices
+
+    rng = np.random.default_rng(0)
+    n_sent, n_art, n_cols = 50, 7, 30
+    doc = rng.integers(0, n_sent + n_art, 2_000).astype(np.int32)
+    feat = rng.integers(0, n_cols, 2_000).astype(np.int32)
+    date_doc, date_feat = rng.integers(0, n_sent, 40), rng.integers(0, n_cols, 40)
+    sent, title = _count_matrices(((doc, feat), (date_doc, date_feat)), n_sent, n_art, n_cols)
+    all_doc, all_feat = np.r_[doc, date_doc], np.r_[feat, date_feat]
+    full = sp.csr_matrix((np.ones(len(all_doc)), (all_doc, all_feat)), shape=(n_sent + n_art, n_cols)).toarray()
+    assert sent.shape == (n_sent, n_cols) and title.shape == (n_art, n_cols)
+    assert np.array_equal(sent.toarray(), full[:n_sent]) and np.array_equal(title.toarray(), full[n_sent:])
+    assert sent.has_canonical_format and title.has_canonical_format and sent.data.dtype == np.float64
+    # no tokens at all, and documents with none
+    empty = np.zeros(0, dtype=np.int32)
+    s0, t0 = _count_matrices(((empty, empty),), 3, 2, 1)
+    assert s0.shape == (3, 1) and t0.shape == (2, 1) and s0.nnz == t0.nnz == 0
