@@ -555,17 +555,29 @@ def _date_linked_pairs(features: FeatureCounts, sent_article, days, window, *, m
     named = np.r_[named, days[dated]]
     frame = pd.DataFrame({"art": art, "day": named}).drop_duplicates()
     frame = frame[frame.groupby("day")["art"].transform("size").between(2, max_posting)]
-    pairs = frame.merge(frame, on="day")
-    pairs = pairs[pairs["art_x"] < pairs["art_y"]]
-    a, b, d = pairs["art_x"].to_numpy(), pairs["art_y"].to_numpy(), pairs["day"].to_numpy()
-    da, db = days[a], days[b]
-    far = ~np.isnan(da) & ~np.isnan(db) & (np.abs(da - db) > window)
-    # The shared day must be a publication day of one of them or not after either publication: a named
-    # future day ("talks on January 10") is a plan, shared by coverage of many events.
-    past = (d <= np.fmin(da, db) + 1) | (d == da) | (d == db)
-    keep = far & past
-    out = pd.DataFrame({"a": a[keep], "b": b[keep]}).drop_duplicates()
-    return out["a"].to_numpy(np.int64), out["b"].to_numpy(np.int64)
+    art = frame["art"].to_numpy(np.int64)
+    named = frame["day"].to_numpy()
+    order = np.lexsort((art, named))
+    art, named = art[order], named[order]
+    starts = np.flatnonzero(np.r_[True, named[1:] != named[:-1]]) if len(art) else np.zeros(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(art)]
+    # The pairs of each day's articles, one day at a time: a join of all of them at once held tens of
+    # millions of candidate rows at 100,000 articles, of which few are kept.
+    out, triangles = [], {}
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - s not in triangles:
+            triangles[e - s] = np.triu_indices(e - s, 1)
+        first, second = triangles[e - s]
+        a, b, d = art[s:e][first], art[s:e][second], named[s]   # a < b: sorted within the day
+        da, db = days[a], days[b]
+        far = ~np.isnan(da) & ~np.isnan(db) & (np.abs(da - db) > window)
+        # The shared day must be a publication day of one of them or not after either publication: a
+        # named future day ("talks on January 10") is a plan, shared by coverage of many events.
+        past = (d <= np.fmin(da, db) + 1) | (d == da) | (d == db)
+        keep = far & past
+        out.append(a[keep] * len(days) + b[keep])
+    codes = np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+    return codes // len(days), codes % len(days)
 
 
 # ------------------------------------------------------------------------------------------ events

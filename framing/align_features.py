@@ -938,12 +938,12 @@ def _count_matrices(pairs, n_sent: int, n_art: int, n_cols: int):
     data = np.diff(np.r_[starts, len(key)]).astype(np.float64)
     key = key[starts]
     del starts
-    rows, cols = np.divmod(key, n_cols)
-    del key
     index = np.int32 if len(data) < np.iinfo(np.int32).max else np.int64
-    indices = cols.astype(index)
-    indptr = np.searchsorted(rows, np.arange(n_sent + n_art + 1)).astype(index)
-    del rows, cols
+    # Row boundaries straight from the sorted keys; then the keys become the column numbers in place.
+    indptr = np.searchsorted(key, np.arange(n_sent + n_art + 1, dtype=np.int64) * n_cols).astype(index)
+    np.remainder(key, n_cols, out=key)
+    indices = key.astype(index)
+    del key
 
     def block(a, b):
         lo, hi = indptr[a], indptr[b]
@@ -1065,8 +1065,20 @@ def _surfaces(vocab: np.ndarray, feat: np.ndarray, surf: np.ndarray, ex: _Extrac
     out = {}
     ok = (feat >= 0) & (surf >= 0)
     if ok.any():
-        code = feat[ok].astype(np.int64) * len(strings) + surf[ok]
-        uniq, cnt = np.unique(code, return_counts=True)
+        # One int64 code per token, built and sorted in place (a corpus has tens of millions of tokens).
+        code = feat.astype(np.int64)
+        code *= len(strings)
+        code += surf
+        if not ok.all():
+            code = code[ok]
+        del ok
+        code.sort()
+        first = np.ones(len(code), dtype=bool)
+        first[1:] = code[1:] != code[:-1]
+        at = np.flatnonzero(first)
+        del first
+        uniq, cnt = code[at], np.diff(np.r_[at, len(code)])
+        del code, at
         f, s = uniq // len(strings), uniq % len(strings)
         order = np.lexsort((s, -cnt, f))
         f, s = f[order], s[order]

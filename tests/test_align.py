@@ -525,3 +525,51 @@ def test_count_matrices_equal_a_coo_build_of_the_tokens():
     empty = np.zeros(0, dtype=np.int32)
     s0, t0 = _count_matrices(((empty, empty),), 3, 2, 1)
     assert s0.shape == (3, 1) and t0.shape == (2, 1) and s0.nnz == t0.nnz == 0
+
+
+def test_date_linked_pairs_equal_a_join_of_each_days_articles():
+    """The per-day pairing gives the pairs of the plain join it replaced (random days, NaN dates, a day
+    named by more articles than max_posting)."""
+    import scipy.sparse as sp
+    from types import SimpleNamespace
+
+    from framing.align import _date_linked_pairs
+
+    rng = np.random.default_rng(1)
+    day_names = pd.date_range("2021-11-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    vocab = np.array([f"d:{d}" for d in day_names] + ["w:talk", "n:kyiv"], dtype=object)
+    kinds = np.array([v[0] for v in vocab], dtype=object)
+    n_art, n_sent = 300, 900
+    sent_article = rng.integers(0, n_art, n_sent)
+    cols = np.r_[rng.integers(0, len(vocab), 2_000), np.full(50, 3)]      # day 3 named 50 times
+    rows = rng.integers(0, n_sent, len(cols))
+    S = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n_sent, len(vocab)))
+    features = SimpleNamespace(vocabulary=vocab, kinds=kinds, sentences=S)
+    day0 = np.datetime64("2021-11-01").astype(np.int64)
+    days = (day0 + rng.integers(0, 60, n_art)).astype(float)
+    days[rng.random(n_art) < 0.1] = np.nan
+
+    def join(max_posting):
+        coo = S[:, np.flatnonzero(kinds == "d")].tocoo()
+        day_of_col = np.array([v[2:] for v in vocab[kinds == "d"]], dtype="datetime64[D]").astype(np.int64)
+        dated = np.flatnonzero(~np.isnan(days))
+        frame = pd.DataFrame({"art": np.r_[sent_article[coo.row], dated],
+                              "day": np.r_[day_of_col[coo.col].astype(float), days[dated]]}).drop_duplicates()
+        frame = frame[frame.groupby("day")["art"].transform("size").between(2, max_posting)]
+        p = frame.merge(frame, on="day")
+        p = p[p["art_x"] < p["art_y"]]
+        a, b, d = p["art_x"].to_numpy(), p["art_y"].to_numpy(), p["day"].to_numpy()
+        da, db = days[a], days[b]
+        keep = (~np.isnan(da) & ~np.isnan(db) & (np.abs(da - db) > 7)
+                & ((d <= np.fmin(da, db) + 1) | (d == da) | (d == db)))
+        return set(zip(a[keep].tolist(), b[keep].tolist()))
+
+    found = {}
+    for max_posting in (200, 60):    # at 60 the day named 50 extra times is left out
+        a, b = _date_linked_pairs(features, sent_article, days, 7, max_posting=max_posting)
+        expected = join(max_posting)
+        assert len(expected) > 50
+        found[max_posting] = set(zip(a.tolist(), b.tolist()))
+        assert found[max_posting] == expected and len(a) == len(expected)
+        assert (a < b).all()
+    assert found[60] < found[200]
