@@ -157,8 +157,11 @@ def symmetric_pairs(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
     return a[first], b[first], v[first]
 
 
-def pair_similarities(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray, *, chunk: int = 200_000) -> np.ndarray:
-    """Cosine similarity of the row pairs ``(a[i], b[i])`` of an L2-normalised sparse matrix."""
+def pair_similarities(X: sp.csr_matrix, a: np.ndarray, b: np.ndarray, *, chunk: int = 20_000) -> np.ndarray:
+    """Cosine similarity of the row pairs ``(a[i], b[i])`` of an L2-normalised sparse matrix.
+
+    ``chunk`` pairs at a time: two row copies of 200,000 article vectors took 1.5 GiB at 100,000
+    articles; 20,000 take 0.1 GiB and run faster (measured on 10^6 random pairs, 7.1 s vs 5.2 s)."""
     out = np.zeros(len(a))
     for s in range(0, len(a), chunk):
         sl = slice(s, s + chunk)

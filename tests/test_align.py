@@ -573,3 +573,18 @@ def test_date_linked_pairs_equal_a_join_of_each_days_articles():
         assert found[max_posting] == expected and len(a) == len(expected)
         assert (a < b).all()
     assert found[60] < found[200]
+
+
+def test_pair_similarities_in_chunks_equal_the_dense_cosines():
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from framing.align_graph import pair_similarities
+
+    rng = np.random.default_rng(2)
+    X = normalize(sp.random(40, 30, density=0.3, format="csr", random_state=3))
+    a, b = rng.integers(0, 40, 101), rng.integers(0, 40, 101)
+    dense = (X.toarray()[a] * X.toarray()[b]).sum(axis=1)
+    for chunk in (1, 7, 20_000):
+        assert np.allclose(pair_similarities(X, a, b, chunk=chunk), dense, rtol=0, atol=1e-12)
+    assert pair_similarities(X, a[:0], b[:0]).shape == (0,)
