@@ -194,7 +194,6 @@ class PeakRSS:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-        self._pss_rss = 0
         self.peak = max(self.peak, self.sample())
 
 

@@ -770,6 +770,8 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
         ok = np.isin(sent_article[r] * n_articles + sent_article[c], pa[sel] * n_articles + pb[sel])
         out_r.append(r[ok]), out_c.append(c[ok]), out_v.append(v[ok])
         s = e
+    if not out_r:  # every candidate pair has an article without a sentence that can state a fact
+        return empty, own, None
     r, c, v = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
     if len(r):
         # Names alone ("Biden", "Zelensky") say who, not what: a pair must share a word or number too.

@@ -43,6 +43,7 @@ import csv
 import os
 import re
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -626,7 +627,7 @@ class _Extractor:
             lens = np.diff(np.r_[-1, ends, len(local)]) - 1
             local = np.delete(local, ends)
         if not len(local):
-            return empty, empty, empty, empty
+            return (np.zeros(0, dtype=np.int32),) * 4   # the int32 of the token rows (see the end)
         types = self.types
         new = [u for u in uniques if u not in types]
         for u in new:
@@ -865,7 +866,7 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
         with tempfile.TemporaryDirectory(prefix="framing-features-") as spill:
             parts = parallel_map(_extract_ranges, list(zip(edges[:-1], edges[1:])), n_jobs=jobs,
                                  shared=(stop_frame, matcher, texts, dating, spill), chunk_size=1, min_items=2)
-            parts = [(*(np.load(p) for p in paths), *rest) for paths, *rest in parts]
+            parts = [(*_load_spilled(rows), *rest) for rows, *rest in parts]
         rows_d, rows_c, rows_f, rows_s = [], [], [], []
         date_parts = [(rows, days) for *_, rows, days in parts]
         for d, cl, f, su, names, surfaces, *_ in parts:
@@ -998,15 +999,34 @@ def _extract_ranges(shared, ranges) -> list:
         ex = _Extractor(stop_frame, matcher)
         # The four token arrays go back through files: sent through the pool's pipe they would be pickled
         # whole, which holds two more copies of them in this worker and two in the parent.
-        paths = []
+        spilled = []
         for k, chunks in enumerate(_extract(ex, texts, a, b)):
             rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
             chunks.clear()
-            paths.append(os.path.join(spill, f"{a}-{k}.npy"))
-            np.save(paths[-1], rows)
+            path = os.path.join(spill, f"{a}-{k}.npy")
+            try:
+                np.save(path, rows)
+            except OSError:  # no room for them: send this one through the pipe after all
+                with suppress(OSError):
+                    os.remove(path)
+                spilled.append(rows)
+            else:
+                spilled.append(path)
             del rows
         dated = dating.mentions(a, b) if dating is not None else _NO_DATES
-        out.append((paths, list(ex.features), list(ex.surfaces), *dated))
+        out.append((spilled, list(ex.features), list(ex.surfaces), *dated))
+    return out
+
+
+def _load_spilled(rows: list) -> list:
+    """The arrays :func:`_extract_ranges` wrote to files (each file removed once read), or sent."""
+    out = []
+    for item in rows:
+        if isinstance(item, str):
+            out.append(np.load(item))
+            os.remove(item)
+        else:
+            out.append(item)
     return out
 
 

@@ -126,8 +126,9 @@ def block_neighbours(shared, block):
     # Row slices of a CSR matrix are cheap; column slices of its transpose are not. Article vectors
     # share common words, so the product is nearly dense: select the top k per row on a dense block
     # (a partition per row) instead of sorting millions of sparse entries.
-    # Computed as (columns @ rows.T).T: the same sums in the same order (bit-identical), but the small
-    # side is the one transposed, and a block of all columns multiplies X itself instead of a copy.
+    # Computed as (columns @ rows.T).T: with sorted indices (as framing.align's TF-IDF rows have) the
+    # same sums in the same order as rows @ columns.T, bit for bit, but the small side is the one
+    # transposed, and a block of all columns multiplies X itself instead of a copy.
     cols = X if len(col_idx) == X.shape[0] and (col_idx == np.arange(len(col_idx))).all() else X[col_idx]
     prod = np.ascontiguousarray((cols @ X[row_idx].T).toarray().T)
     del cols

@@ -588,3 +588,48 @@ def test_pair_similarities_in_chunks_equal_the_dense_cosines():
     for chunk in (1, 7, 20_000):
         assert np.allclose(pair_similarities(X, a, b, chunk=chunk), dense, rtol=0, atol=1e-12)
     assert pair_similarities(X, a[:0], b[:0]).shape == (0,)
+
+
+def test_an_event_whose_second_article_has_no_fact_sentences_gives_no_facts():
+    # Every sentence of "b" has fewer than three distinct features: no sentence of it can state a fact, so
+    # the one candidate article pair has nothing to compare (this raised a ValueError).
+    texts = ["Russian and Ukrainian negotiators resumed talks in Geneva on Monday about the troop withdrawal.",
+             "Geneva talks. Negotiators resumed. Troop withdrawal. Russian negotiators. Ukrainian talks."]
+    corpus = corpus_from_frame(pd.DataFrame({"id": ["a", "b"], "outlet": ["X", "Y"],
+                                             "date": ["2022-01-10", "2022-01-10"], "text": texts}))
+    result = align_events(corpus)
+    assert result.article_events.set_index("article_id")["event_id"].nunique() == 1
+    assert len(result.facts) == 0 and result.events["n_facts"].tolist() == [0]
+
+
+def test_worker_counts_come_back_through_the_pipe_when_files_cannot_be_written(seeds, monkeypatch):
+    import framing.align_features as af
+
+    monkeypatch.setattr(af, "_CHUNK_SENTENCES", 20)   # several ranges, so the workers run
+    serial = count_features(seeds.articles, seeds.sentences(), classes=af.term_classes())
+    monkeypatch.setattr(af, "_PARALLEL_SENTENCES", 1)
+
+    def no_room(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(af.np, "save", no_room)
+    parallel = count_features(seeds.articles, seeds.sentences(), classes=af.term_classes(), n_jobs=2)
+    assert parallel.vocabulary.tolist() == serial.vocabulary.tolist() and parallel.surface == serial.surface
+    for name in ("sentences", "titles", "clauses"):
+        a, b = getattr(serial, name), getattr(parallel, name)
+        assert a.shape == b.shape and (a != b).nnz == 0, name
+
+
+def test_date_mentions_in_steps_equal_one_pass(seeds):
+    from framing.align_features import _DateContext
+
+    articles, sentences = seeds.articles, seeds.sentences()
+    sent_art = sentences["article_id"].map(dict(zip(articles["id"], range(len(articles))))).to_numpy(np.int64)
+    dating = _DateContext.of(articles, sentences, sent_art)
+    rows, days = dating.mentions(0, len(articles))
+    assert len(rows) >= 10   # the seeds name days such as "December 7" and "January 10"
+    for step in (1, 2):
+        r, d = dating.mentions(0, len(articles), step=step)
+        assert r.tolist() == rows.tolist() and d.tolist() == days.tolist()
+    r, d = dating.mentions(2, 4, step=1)
+    assert set(sent_art[r]) <= {2, 3}
