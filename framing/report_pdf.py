@@ -83,7 +83,7 @@ def _table(pdf: _ReportPDF, frame: pd.DataFrame, *, max_rows=30, widths=None, si
                    zip(cols, frame.columns)]
         widths = [max(8, n) for n in lengths]
     total = sum(widths)
-    widths = tuple(w * _PAGE_W / total for w in widths)
+    widths = _fit_headings(pdf, cols, [w * _PAGE_W / total for w in widths], size)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=size * 0.48, first_row_as_headings=True,
                    headings_style=_heading_style(size), padding=0.8) as table:
         table.row(cols)
@@ -92,6 +92,25 @@ def _table(pdf: _ReportPDF, frame: pd.DataFrame, *, max_rows=30, widths=None, si
     if n_rows > max_rows:
         _para(pdf, f"The first {max_rows} of {n_rows:,} rows.", size=7.5, color=90)
     pdf.ln(2)
+
+
+def _fit_headings(pdf: _ReportPDF, cols: list, widths: list, size) -> tuple:
+    """Widen the columns too narrow for their heading's longest word (a heading broken inside a word,
+    "event_i / d", reads badly), taking the room from the widest columns."""
+    pdf.set_font("DejaVu", "B", size)
+    need = [max(pdf.get_string_width(w) for w in (c.split() or [""])) + 2.5 for c in cols]  # + padding
+    pdf.set_font("DejaVu", size=size)
+    widths = list(widths)
+    for i, n in enumerate(need):
+        short = n - widths[i]
+        if short <= 0:
+            continue
+        donors = sorted((j for j in range(len(widths)) if j != i and widths[j] - short > need[j]),
+                        key=lambda j: -widths[j])
+        if donors:
+            widths[donors[0]] -= short
+            widths[i] = n
+    return tuple(widths)
 
 
 def _heading_style(size):

@@ -204,3 +204,20 @@ def test_fact_scope_note_for_an_empty_selection_says_events_only(seeds):
     assert res.alignment.events["n_facts"].isna().all()
     assert res.notes["alignment"][0].startswith("Facts were not aligned")
     assert "alignment" not in run_all(seeds, only={"alignment"}, facts=np.int64(3)).notes
+
+
+def test_pdf_table_headings_are_not_broken_inside_a_word(tmp_path):
+    import pandas as pd
+    from pypdf import PdfReader
+
+    from framing.report_pdf import _ReportPDF, _table
+
+    pdf = _ReportPDF("t")
+    pdf.add_page()
+    frame = pd.DataFrame({"event_id": ["E001"], "label": ["Ukraine, NATO, Russia, join · 6-8 Dec 2021"],
+                          "n_articles": [3], "outlets": ["RFE/RL; RT; unattributed"]})
+    _table(pdf, frame, widths=[6, 70, 6, 40])   # far too narrow for "event_id" and "n_articles"
+    path = tmp_path / "t.pdf"
+    pdf.output(str(path))
+    words = PdfReader(str(path)).pages[0].extract_text().split()
+    assert "event_id" in words and "n_articles" in words
