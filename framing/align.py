@@ -775,21 +775,8 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
     r, c, v = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
     if len(r):
         # Names alone ("Biden", "Zelensky") say who, not what: a pair must share a word or number too.
-        # The indicators are built for the sentences of the pairs only (a few percent of a large corpus).
-        rows = np.unique(np.r_[r, c])
-        sub = counts[rows]
-        at_r, at_c = np.searchsorted(rows, r), np.searchsorted(rows, c)
-
-        def indicator(mask):
-            M = (sub @ sp.diags(mask)).tocsr()
-            M.eliminate_zeros()
-            M.data[:] = 1.0
-            return M
-
-        B, Bc = indicator(unigram), indicator(content)
-        shared = np.asarray(B[at_r].multiply(B[at_c]).sum(axis=1)).ravel()
-        shared_content = np.asarray(Bc[at_r].multiply(Bc[at_c]).sum(axis=1)).ravel()
-        del sub, B, Bc
+        shared = np.asarray(_pair_product(counts, unigram, r, c).sum(axis=1)).ravel()
+        shared_content = np.asarray(_pair_product(counts, content, r, c).sum(axis=1)).ravel()
         ok = (shared >= min_shared) & (shared_content >= 1)
         r, c, v = r[ok], c[ok], v[ok]
     # Weak pairs matter only next to a sentence that can start a fact (one pair at the threshold).
@@ -806,6 +793,17 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
         C = normalize((features.clauses @ sp.diags(weights)).tocsr(), norm="l2", copy=False)
         clause_sentence = features.clause_sentence
     return pd.DataFrame({"sa": r, "sb": c, "similarity": v}), labels, (S, C, clause_sentence)
+
+
+def _pair_product(counts: sp.csr_matrix, mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+    """Row ``i``: the features of ``mask`` (0/1 per column) present in both rows ``a[i]`` and ``b[i]`` of
+    ``counts``, as 1s. The indicators are built for the rows of the pairs only, which at 100,000
+    articles are a few percent of the sentences (a matrix of every sentence took about 0.5 GiB)."""
+    rows = np.unique(np.r_[a, b])
+    M = (counts[rows] @ sp.diags(mask)).tocsr()
+    M.eliminate_zeros()
+    M.data[:] = 1.0
+    return M[np.searchsorted(rows, a)].multiply(M[np.searchsorted(rows, b)]).tocsr()
 
 
 def _fact_membership(pairs: pd.DataFrame, labels: np.ndarray, threshold: float, sent_article: np.ndarray,
@@ -944,10 +942,7 @@ def _shared_terms(features: FeatureCounts, sa: np.ndarray, sb: np.ndarray, limit
     """The shared words, names and numbers of each sentence pair, alphabetically (case-insensitive)."""
     if not len(sa):
         return []
-    B = (features.sentences @ sp.diags((features.kinds != "d").astype(np.float64))).tocsr()
-    B.eliminate_zeros()
-    B.data[:] = 1.0
-    prod = B[sa].multiply(B[sb]).tocsr()
+    prod = _pair_product(features.sentences, (features.kinds != "d").astype(np.float64), sa, sb)
     prod.sort_indices()
     surface = np.array([features.surface[f] for f in features.vocabulary], dtype=object)
     low_code, low_uniq = pd.factorize(pd.Series([t.lower() for t in surface], dtype=object), sort=True)
