@@ -240,7 +240,7 @@ def _skipped(res: AnalysisResults, name: str) -> str:
 
 def _summary_html(res: AnalysisResults) -> str:
     corpus = res.corpus
-    table = corpus.summary().reset_index()
+    table = res.corpus_summary.reset_index()
     for col in ("first_date", "last_date"):
         table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("–")
     parts = [f"<p>{len(corpus):,} articles from {len(corpus.outlets):,} outlets"]

@@ -186,7 +186,7 @@ def render_pdf(res, fig_png: dict, manifest: dict) -> bytes:
 
     # Summary
     section(titles["summary"])
-    summary = corpus.summary().reset_index()
+    summary = res.corpus_summary.reset_index()
     for col in ("first_date", "last_date"):
         summary[col] = summary[col].dt.strftime("%Y-%m-%d").fillna("–")
     _table(pdf, summary)

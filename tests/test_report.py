@@ -221,3 +221,16 @@ def test_pdf_table_headings_are_not_broken_inside_a_word(tmp_path):
     pdf.output(str(path))
     words = PdfReader(str(path)).pages[0].extract_text().split()
     assert "event_id" in words and "n_articles" in words
+
+
+def test_report_summarises_the_corpus_once(seeds, tmp_path, monkeypatch):
+    # The HTML and the PDF both show the corpus summary, which counts the words of every article.
+    from framing.corpus import Corpus
+
+    calls = []
+    original = Corpus.summary
+    monkeypatch.setattr(Corpus, "summary", lambda self: calls.append(1) or original(self))
+    paths = build_report(seeds, outdir=tmp_path / "r")
+    assert len(calls) == 1
+    assert "RFE/RL" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert set(paths) >= {"html", "pdf"}
