@@ -919,6 +919,16 @@ def count_features(articles: pd.DataFrame, sentences: pd.DataFrame, *, dates: bo
     return FeatureCounts(sent_counts, title_counts, final_vocab, kinds, surface, clause_counts, clause_sentence)
 
 
+def _unique_counts_in_place(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_counts=True)`` for an array the caller no longer needs: ``key`` is sorted
+    in place, so no copy of it is made (token keys run to tens of millions)."""
+    key.sort()
+    new = np.ones(len(key), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    at = np.flatnonzero(new)
+    return key[at], np.diff(np.r_[at, len(key)])
+
+
 def _count_matrices(pairs, n_sent: int, n_art: int, n_cols: int):
     """Sentence and title count matrices (canonical CSR) from ``(documents, features)`` array pairs, one
     entry per token; documents ``n_sent`` and up are titles. One in-place sort of an int64 key takes far
@@ -931,14 +941,8 @@ def _count_matrices(pairs, n_sent: int, n_art: int, n_cols: int):
         part *= n_cols
         part += feat
         at += len(doc)
-    key.sort()
-    new = np.ones(len(key), dtype=bool)
-    new[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(new)
-    del new
-    data = np.diff(np.r_[starts, len(key)]).astype(np.float64)
-    key = key[starts]
-    del starts
+    key, data = _unique_counts_in_place(key)
+    data = data.astype(np.float64)
     index = np.int32 if len(data) < np.iinfo(np.int32).max else np.int64
     # Row boundaries straight from the sorted keys; then the keys become the column numbers in place.
     indptr = np.searchsorted(key, np.arange(n_sent + n_art + 1, dtype=np.int64) * n_cols).astype(index)
@@ -1092,13 +1096,8 @@ def _surfaces(vocab: np.ndarray, feat: np.ndarray, surf: np.ndarray, ex: _Extrac
         if not ok.all():
             code = code[ok]
         del ok
-        code.sort()
-        first = np.ones(len(code), dtype=bool)
-        first[1:] = code[1:] != code[:-1]
-        at = np.flatnonzero(first)
-        del first
-        uniq, cnt = code[at], np.diff(np.r_[at, len(code)])
-        del code, at
+        uniq, cnt = _unique_counts_in_place(code)
+        del code
         f, s = uniq // len(strings), uniq % len(strings)
         order = np.lexsort((s, -cnt, f))
         f, s = f[order], s[order]
