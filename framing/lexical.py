@@ -18,8 +18,11 @@ Methods
   boxes or changes) or "-ed" (asked, not wanted); at least one per word, and one for words of up to three
   letters. Words without Latin letters count one syllable.
 * **Hedges and modals** from ``framing/data/hedges.txt`` (Hyland 1998/2005 and news hedges such as
-  "reportedly", "allegedly", "according to"), per 1,000 words. "will" is not counted as a modal (in news it
-  mostly marks the future).
+  "reportedly", "allegedly", "according to"), per 1,000 words. An entry matches a run of word tokens (the
+  words MTLD counts), leftmost and longest first, without overlaps: "it is unclear" counts once, not also
+  as "unclear"; a word in single quotation marks ('likely') counts. Hedges match in any case, modals in
+  lower case only ("May" is a month). "will" is not counted as a modal (in news it mostly marks the
+  future).
 * **Tone**: the VADER compound score (Hutto & Gilbert 2014; the ``vaderSentiment`` package and the lexicon
   it ships) of each sentence, from -1 to 1. Tone toward a target is the mean score of the sentences that
   mention it. This is the simple, standard approach and it has known limits: VADER is a general-purpose
@@ -29,22 +32,23 @@ Methods
   outlet's own voice is scored: text inside quotation marks and embedded posts is removed first, and
   sentences with fewer than three words left are not scored; indirect quotes (paraphrase) are the outlet's
   words and stay.
+  Sentences are scored in batches (:mod:`framing.vader_batch`: VADER's rules as array operations), with
+  results identical to ``vaderSentiment`` to the last bit.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import weakref
 from functools import lru_cache
 from importlib import resources
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _trie_pattern, _union_words,
+from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _union_words,
                           article_word_counts, attribution, count_words)
 from .errors import FramingError
 from .parallel import parallel_map
@@ -97,6 +101,84 @@ def _mtld_pass(tokens, threshold: float) -> float:
             ttr = 1.0
     factors += (1.0 - ttr) / (1.0 - threshold)        # partial factor for the remainder
     return len(tokens) / factors if factors > 0 else float("nan")
+
+
+def _previous_occurrence(codes: np.ndarray) -> np.ndarray:
+    """Index of the previous token with the same code anywhere before it (-1 for none).
+
+    Equal codes in position order, from one plain sort of (code << bits) | position: faster than a stable
+    argsort, and the shifts and masks cost less than division."""
+    n = len(codes)
+    bits = max(int(n).bit_length(), 1)
+    key = (codes.astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
+    key.sort()
+    position = key & ((1 << bits) - 1)
+    key >>= bits
+    same = key[1:] == key[:-1]
+    prev = np.full(n, -1, dtype=np.int64)
+    prev[position[1:][same]] = position[:-1][same]
+    return prev
+
+
+def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, threshold: float,
+                  window: int = 256) -> np.ndarray:
+    """:func:`_mtld_pass` over the token runs ``codes[starts[k]:ends[k]]`` of many texts at once.
+
+    A token is new in the segment that starts at s when its previous occurrence is before s, so the
+    segment's type count is a cumulative sum. Every text's current segment is examined at once, ``window``
+    tokens ahead (a segment rarely runs longer; one that does is examined again with a window four times
+    as long, from the same start).
+    The arithmetic is _mtld_pass's own, so the results are identical to the last bit."""
+    factors = np.zeros(len(starts))
+    pos = np.asarray(starts, dtype=np.int64).copy()
+    ends = np.asarray(ends, dtype=np.int64)
+    prev = _previous_occurrence(codes)
+    last = max(len(codes) - 1, 0)
+
+    def step(rows, w):
+        s, e = pos[rows], ends[rows]
+        idx = s[:, None] + np.arange(w)
+        valid = idx < e[:, None]
+        np.minimum(idx, last, out=idx)
+        cnt = np.cumsum((prev[idx] < s[:, None]) & valid, axis=1)
+        fail = (cnt / np.arange(1, w + 1) <= threshold) & valid
+        first = fail.argmax(axis=1)
+        done = fail[np.arange(len(rows)), first]        # a factor is complete at s + first
+        factors[rows[done]] += 1.0
+        pos[rows[done]] = s[done] + first[done] + 1
+        length = e - s
+        tail = ~done & (length <= w)                    # the text ends before a factor does
+        if tail.any():
+            k = length[tail]
+            factors[rows[tail]] += (1.0 - cnt[tail, k - 1] / k) / (1.0 - threshold)
+            pos[rows[tail]] = e[tail]
+        longer = ~done & ~tail
+        if longer.any():
+            step(rows[longer], min(4 * w, int(length[longer].max())))
+
+    active = np.flatnonzero(pos < ends)
+    while len(active):
+        step(active, window)
+        active = active[pos[active] < ends[active]]
+    n = (ends - np.asarray(starts)).astype(float)
+    out = np.full(len(starts), np.nan)
+    ok = factors > 0
+    out[ok] = n[ok] / factors[ok]
+    return out
+
+
+def _mtld_many(codes: np.ndarray, offsets: np.ndarray, threshold: float = MTLD_THRESHOLD) -> np.ndarray:
+    """:func:`mtld` of many texts: text k is the token codes ``codes[offsets[k]:offsets[k + 1]]`` (equal
+    codes for equal tokens). NaN for texts without tokens."""
+    codes = np.asarray(codes)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    starts, ends = offsets[:-1], offsets[1:]
+    forward = _mtld_forward(codes, starts, ends, threshold)
+    text_of = np.repeat(np.arange(len(starts)), ends - starts)
+    # each text's tokens reversed where they stand: position p of text k holds token ends[k] - 1 - (p - starts[k])
+    backward = _mtld_forward(codes[starts[text_of] + ends[text_of] - 1 - np.arange(len(codes))], starts, ends,
+                             threshold)
+    return (forward + backward) / 2
 
 
 def mtld(tokens, *, threshold: float = MTLD_THRESHOLD) -> float:
@@ -360,25 +442,64 @@ class _TargetMatcher:
 
 
 class _HedgeMatcher:
+    """Counts hedges and modals as word-token sequences (the tokens of ``_WORD_RE``): leftmost, longest and
+    not overlapping, as a regular expression of the whole list would find them on the text, but on integer
+    token codes, so counting costs nothing next to tokenising. Words of a phrase may be separated by any
+    spacing or punctuation. Hedges match in any case; modals in lower case only, so "May" and "Will" are not
+    counted."""
+
     def __init__(self, hedges: dict[str, list[str]]):
-        self.hedge = re.compile(_trie_pattern(hedges["hedge"]) + r"(?![\w'’-])") if hedges["hedge"] else None
-        modals = [m.replace("'", "’") for m in hedges["modal"] if "'" in m] + hedges["modal"]
-        self.modal = re.compile(_trie_pattern(modals) + r"(?![\w'’-])") if modals else None
+        def entries(words):
+            return sorted({tuple(_WORD_RE.findall(w)) for w in words} - {()})
+
+        self.hedge = entries(hedges["hedge"])
+        self.modal = entries([m.replace("'", "’") for m in hedges["modal"] if "'" in m] + hedges["modal"])
 
     @staticmethod
-    def _count(regex, text: str) -> int:
-        if regex is None:
-            return 0
-        n = 0
-        for m in regex.finditer(text):
-            a = m.start()
-            if a == 0 or not (text[a - 1].isalnum() or text[a - 1] in "'’-"):
-                n += 1
-        return n
+    def _count(entries, codes: np.ndarray, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int) -> np.ndarray:
+        """Matches of ``entries`` per text in ``codes`` (codes into ``vocabulary``; ``text_of``: each
+        token's text)."""
+        if not entries or not len(codes):
+            return np.zeros(n_texts, dtype=np.int64)
+        # codes of the entries' words: a small table of those words probed by the vocabulary, not a table
+        # of the whole vocabulary
+        known = pd.Index(sorted({w for e in entries for w in e}))
+        at = np.flatnonzero(known.get_indexer(vocabulary) >= 0)
+        code_of = dict(zip(vocabulary[at].tolist(), at.tolist()))
+        entry_codes = [np.array([code_of.get(w, -1) for w in e]) for e in entries]
+        single = np.zeros(len(vocabulary) + 1, dtype=bool)   # the last slot for words not in this vocabulary
+        single[[c[0] for c in entry_codes if len(c) == 1]] = True
+        single[-1] = False
+        hits = single[codes]
+        spans = []                                            # (start, length) of multi-word matches
+        for c in entry_codes:
+            if len(c) > 1 and (c >= 0).all():
+                k = len(c)
+                at = np.flatnonzero(codes[:len(codes) - k + 1] == c[0])
+                for j in range(1, k):
+                    at = at[codes[at + j] == c[j]]
+                at = at[text_of[at] == text_of[at + k - 1]]
+                spans.extend(zip(at.tolist(), [k] * len(at)))
+        if spans:
+            spans.sort(key=lambda sp: (sp[0], -sp[1]))
+            covered = np.zeros(len(codes) + 1, dtype=np.int64)
+            starts, end = [], -1
+            for start, k in spans:
+                if start >= end:                              # not inside a match already taken
+                    starts.append(start)
+                    covered[start] += 1
+                    covered[start + k] -= 1
+                    end = start + k
+            hits &= np.cumsum(covered[:-1]) == 0
+            counts = np.bincount(text_of[np.asarray(starts)], minlength=n_texts)
+        else:
+            counts = np.zeros(n_texts, dtype=np.int64)
+        return counts + np.bincount(text_of[hits], minlength=n_texts)
 
-    def counts(self, text: str, lowered: str) -> tuple[int, int]:
-        # hedges in any case (lower-cased text); modals in lower case only, so "May" and "Will" are not counted
-        return self._count(self.hedge, lowered), self._count(self.modal, text)
+    def counts(self, codes, vocabulary, lower_codes, lower_vocabulary, text_of, n_texts) -> tuple:
+        """Hedges (on lower-cased tokens) and modals (on the tokens as written) per text."""
+        return (self._count(self.hedge, lower_codes, lower_vocabulary, text_of, n_texts),
+                self._count(self.modal, codes, vocabulary, text_of, n_texts))
 
 
 # ------------------------------------------------------------------------------------------- VADER
@@ -668,80 +789,134 @@ def _cache_put(corpus, key, value):
         pass
 
 
-def _article_records(corpus) -> list:
-    """(id, outlet, text, sentence starts, ends, kinds) per article, in corpus order."""
+def _sentence_layout(corpus):
+    """Texts, sentence spans and kinds of the corpus, with each article's range of sentence rows."""
     arts = corpus.articles
     sents = corpus.sentences()
-    by_article = {}
-    if len(sents):
-        sid = sents["article_id"].to_numpy()
-        bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True])
-        st, en, kd = sents["start"].to_numpy(), sents["end"].to_numpy(), sents["kind"].to_numpy()
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            by_article[sid[a]] = (st[a:b].tolist(), en[a:b].tolist(), kd[a:b].tolist())
-    return [(aid, outlet, text or "", *by_article.get(aid, ([], [], [])))
-            for aid, outlet, text in zip(arts["id"], arts["outlet"], arts["text"])]
+    texts = [t or "" for t in arts["text"]]
+    pos = pd.Index(arts["id"]).get_indexer(sents["article_id"].to_numpy()) if len(sents) else np.zeros(0, int)
+    # sentences come grouped by article, in corpus order
+    bounds = np.searchsorted(pos, np.arange(len(texts) + 1)) if len(sents) else np.zeros(len(texts) + 1, int)
+    return (texts, sents["start"].to_numpy(np.int64), sents["end"].to_numpy(np.int64),
+            (sents["kind"] == "embedded_post").to_numpy(), bounds)
 
 
-def _score_chunk(shared, chunk) -> list:
-    matcher, exclude_quotes = shared
-    vader = _vader()
-    out = []
-    for aid, outlet, text, starts, ends, kinds in chunk:
+def _outside_quotes(text: str, s: int, e: int, quotes: list) -> tuple[str, list]:
+    """The text of ``text[s:e]`` without the parts inside ``quotes``, and those parts (clipped spans)."""
+    inside = sorted((max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e)
+    pieces, at = [], s
+    for a, b in inside:
+        if a > at:
+            pieces.append(text[at:a])
+        at = max(at, b)
+    pieces.append(text[at:e])
+    return " ".join(p.strip() for p in pieces if p.strip()), inside
+
+
+def _compound_chunk(shared, chunk) -> list:
+    """Compound score and words of every sentence of the articles ``chunk``: the sentences' own texts are
+    cut out first (quotations removed where they overlap one), then scored together."""
+    from .vader_batch import compound_many
+
+    (texts, starts, ends, posts, bounds), exclude_quotes = shared
+    lo, hi = bounds[chunk[0]], bounds[chunk[-1] + 1]
+    own, words = [], np.zeros(hi - lo, dtype=np.int64)
+    scored = np.ones(hi - lo, dtype=bool)
+    for i in chunk:
+        text, a, b = texts[i], bounds[i], bounds[i + 1]
+        if a == b:
+            continue
+        st, en = starts[a:b], ends[a:b]
+        words[a - lo:b - lo] = _span_word_counts(text, st, en)
         quotes = [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)] if exclude_quotes else []
-        mentions = matcher.mentions(text)
-        m_pos = [p for p, _ in mentions]
-        # words of each whole sentence, counted for the article at once (sentences with quotations removed
-        # are counted on their own)
-        plain_words = _span_word_counts(text, starts, ends).tolist()
-        emoji_free = vader.emoji_free(text)          # then so is every sentence of it
-        for k, (s, e, kind) in enumerate(zip(starts, ends, kinds)):
-            if exclude_quotes and kind == "embedded_post":
-                out.append((aid, outlet, k, kind, np.nan, 0, ()))
-                continue
-            inside = [(max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e] if quotes else None
-            if inside:
-                pieces, pos = [], s
-                for a, b in sorted(inside):
-                    if a > pos:
-                        pieces.append(text[pos:a])
-                    pos = max(pos, b)
-                pieces.append(text[pos:e])
-                own = " ".join(p.strip() for p in pieces if p.strip())
-                n_words = count_words(own)
+        if not quotes:
+            own.extend(text[s:e] for s, e in zip(st.tolist(), en.tolist()))
+            continue
+        # sentences that overlap a quotation: the last quotation starting before the sentence's end
+        q_start = np.array([q[0] for q in quotes])
+        q_end = np.maximum.accumulate(np.array([q[1] for q in quotes]))
+        k = np.searchsorted(q_start, en, side="left") - 1
+        overlaps = (k >= 0) & (q_end[np.maximum(k, 0)] > st)
+        for j, (s, e, hit) in enumerate(zip(st.tolist(), en.tolist(), overlaps.tolist())):
+            if hit:
+                piece, inside = _outside_quotes(text, s, e, quotes)
+                if inside:
+                    n = count_words(piece)
+                    words[a - lo + j] = n
+                    scored[a - lo + j] = n >= 3
+                own.append(piece)
             else:
-                own = text[s:e]
-                n_words = plain_words[k]
-            if exclude_quotes and inside and n_words < 3:
-                out.append((aid, outlet, k, kind, np.nan, n_words, ()))
-                continue
-            # targets mentioned in the scored text (not inside removed quotations)
-            lo = bisect.bisect_left(m_pos, s)
-            found = []
-            for j in range(lo, len(mentions)):
-                p, t = mentions[j]
-                if p >= e:
-                    break
-                if inside and any(a <= p < b for a, b in inside):
-                    continue
-                if t not in found:
-                    found.append(t)
-            out.append((aid, outlet, k, kind, vader.compound(own, emoji_free=emoji_free), n_words,
-                        tuple(sorted(found))))
+                own.append(text[s:e])
+    if exclude_quotes:
+        scored &= ~posts[lo:hi]
+        words[posts[lo:hi]] = 0
+    compound = np.full(hi - lo, np.nan)
+    at = np.flatnonzero(scored)
+    compound[at] = compound_many([own[j] for j in at.tolist()])
+    return [(compound, words)]
+
+
+def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
+    """``article_id``, ``outlet``, ``sent_id``, ``kind``, ``compound`` and ``words`` of every sentence
+    (cached per corpus)."""
+    key = ("compound", bool(exclude_quotes))
+    hit = _cache_get(corpus, key)
+    if hit is not None:
+        return hit
+    layout = _sentence_layout(corpus)
+    parts = parallel_map(_compound_chunk, range(len(layout[0])), n_jobs=n_jobs, shared=(layout, exclude_quotes),
+                         chunk_size=500)
+    sents = corpus.sentences()
+    compound = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
+    words = np.concatenate([w for _, w in parts]) if parts else np.zeros(0, dtype=np.int64)
+    outlets = corpus.articles["outlet"].to_numpy()
+    frame = pd.DataFrame({"article_id": sents["article_id"].to_numpy(),
+                          "outlet": np.repeat(outlets, np.diff(layout[4])),
+                          "sent_id": sents["sent_id"].to_numpy(np.int64),
+                          "kind": sents["kind"].to_numpy(),
+                          "compound": compound.astype(float), "words": words.astype(np.int64)})
+    _cache_put(corpus, key, frame)
+    return frame
+
+
+def _targets_chunk(shared, chunk) -> list:
+    """The targets (sorted indices) each sentence of the articles ``chunk`` mentions outside quotations."""
+    (texts, starts, ends, posts, bounds), matcher, exclude_quotes = shared
+    out = []
+    for i in chunk:
+        text, a, b = texts[i], bounds[i], bounds[i + 1]
+        found = [()] * (b - a)
+        mentions = matcher.mentions(text) if b > a else []
+        if mentions:
+            m_pos = np.array([p for p, _ in mentions])
+            sent = np.searchsorted(starts[a:b], m_pos, side="right") - 1
+            inside_sent = (sent >= 0) & (m_pos < ends[a:b][np.maximum(sent, 0)])
+            quotes = [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)] if exclude_quotes else []
+            per: dict = {}
+            for (p, t), k, ok in zip(mentions, sent.tolist(), inside_sent.tolist()):
+                if ok and not (exclude_quotes and posts[a + k]):
+                    per.setdefault(k, []).append((p, t))
+            for k, ms in per.items():
+                s, e = int(starts[a + k]), int(ends[a + k])
+                inside = [(max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e]
+                ids = sorted({t for p, t in ms if not any(x <= p < y for x, y in inside)})
+                if ids and not (inside and count_words(_outside_quotes(text, s, e, quotes)[0]) < 3):
+                    found[k] = tuple(ids)
+        out.extend(found)
     return out
 
 
 def _sentence_scores(corpus, targets: dict, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
+    """The sentence compound frame with ``target_ids``: the targets each scored sentence mentions."""
     key = ("scores", tuple((k, tuple(v)) for k, v in targets.items()), bool(exclude_quotes))
     hit = _cache_get(corpus, key)
     if hit is not None:
         return hit
-    matcher = _TargetMatcher(targets)
-    rows = parallel_map(_score_chunk, _article_records(corpus), n_jobs=n_jobs, shared=(matcher, exclude_quotes),
-                        chunk_size=200)
-    frame = pd.DataFrame(rows, columns=["article_id", "outlet", "sent_id", "kind", "compound", "words",
-                                        "target_ids"])
-    frame = frame.astype({"sent_id": np.int64, "words": np.int64, "compound": float})
+    frame = _sentence_compound(corpus, exclude_quotes, n_jobs).copy()
+    layout = _sentence_layout(corpus)
+    ids = parallel_map(_targets_chunk, range(len(layout[0])), n_jobs=n_jobs,
+                       shared=(layout, _TargetMatcher(targets), exclude_quotes), chunk_size=500)
+    frame["target_ids"] = pd.Series(ids, index=frame.index, dtype=object)
     _cache_put(corpus, key, frame)
     return frame
 
@@ -888,16 +1063,28 @@ class _Syllables(dict):
 _SYLLABLES = _Syllables()
 
 
-def _lexical_chunk(matcher: _HedgeMatcher, chunk) -> list:
-    out = []
-    syllables_of = _SYLLABLES.__getitem__
-    for aid, text in chunk:
-        lowered = text.lower()
-        tokens = _WORD_RE.findall(lowered)
-        syllables = sum(map(syllables_of, tokens))
-        hedges, modals = matcher.counts(text, lowered)
-        out.append((aid, len(tokens), syllables, mtld(tokens) if tokens else np.nan, hedges, modals))
-    return out
+def _lexical_chunk(shared, chunk) -> list:
+    """Token counts, syllables, MTLD, hedges and modals of the articles ``chunk`` (a range of positions in
+    ``texts``), as one small DataFrame. Tokens are found with one regex pass per article and coded once per
+    chunk; then syllables are counted once per distinct word, and MTLD, hedges and modals run on integer
+    codes for all the chunk's articles at once."""
+    matcher, texts = shared
+    texts = [texts[i] for i in chunk]
+    tokens = [_WORD_RE.findall(t) for t in texts]
+    n_tokens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(n_tokens, out=offsets[1:])
+    codes, written = pd.factorize(np.fromiter(chain.from_iterable(tokens), dtype=object, count=int(offsets[-1])))
+    del tokens
+    # lower-cased words: each distinct token is lower-cased once
+    lower_of, words = pd.factorize(np.array([w.lower() for w in written], dtype=object))
+    lower = lower_of[codes] if len(codes) else codes
+    per_word = np.fromiter(map(_SYLLABLES.__getitem__, words), dtype=np.int64, count=len(words))
+    text_of = np.repeat(np.arange(len(texts)), n_tokens)
+    syllables = np.bincount(text_of, weights=per_word[lower], minlength=len(texts)).astype(np.int64)
+    hedges, modals = matcher.counts(codes, pd.Index(written), lower, pd.Index(words), text_of, len(texts))
+    return [pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
+                          "hedges": hedges, "modals": modals})]
 
 
 def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, exclude_quotes: bool = True,
@@ -968,9 +1155,13 @@ def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, 
         key = ("lexical", str(hedges))
         base = _cache_get(corpus, key)
         if base is None:
-            rows = parallel_map(_lexical_chunk, list(zip(arts["id"], (t or "" for t in arts["text"]))),
-                                n_jobs=n_jobs, shared=matcher)
-            base = pd.DataFrame(rows, columns=["article_id", "tokens", "syllables", "mtld", "hedges", "modals"])
+            texts = [t or "" for t in arts["text"]]
+            parts = parallel_map(_lexical_chunk, range(len(texts)), n_jobs=n_jobs, shared=(matcher, texts),
+                                 chunk_size=1000)
+            base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+                {c: np.array([], dtype=float if c == "mtld" else np.int64)
+                 for c in ["tokens", "syllables", "mtld", "hedges", "modals"]})
+            base.insert(0, "article_id", arts["id"].to_numpy())
             _cache_put(corpus, key, base)
         frame = base.copy()
         frame.insert(1, "outlet", arts["outlet"].to_numpy())
@@ -998,7 +1189,8 @@ def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, 
         frame["quoted_share"] = arts["id"].map(quoted).fillna(0).to_numpy() / words
         # tone of the outlet's own voice
         target_map = _resolve_targets(targets) if targets is not None else {}
-        scores = _sentence_scores(corpus, target_map or _resolve_targets(None), exclude_quotes, n_jobs)
+        scores = (_sentence_scores(corpus, target_map, exclude_quotes, n_jobs) if target_map
+                  else _sentence_compound(corpus, exclude_quotes, n_jobs))
         scored = scores[scores["compound"].notna()]
         per_article = scored.groupby("article_id")["compound"].agg(["mean", "count"])
         frame["tone"] = arts["id"].map(per_article["mean"]).to_numpy()

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 
 from framing import FramingError, corpus_from_frame
+from framing.attribution import _WORD_RE
 from framing.lexical import (ARTICLE_COLUMNS, OUTLET_COLUMNS, SENTENCE_TONE_COLUMNS, TONE_COLUMNS, _FastVader,
-                             count_syllables, flesch_reading_ease, lexical_features, load_hedges, load_targets,
-                             mtld, sentence_tone, tone)
+                             _HedgeMatcher, _mtld_many, _previous_occurrence, count_syllables,
+                             flesch_reading_ease, lexical_features, load_hedges, load_targets, mtld,
+                             sentence_tone, tone)
 
 
 def _corpus(*texts, outlets=None):
@@ -62,6 +64,56 @@ def test_mtld_edge_cases_and_independent_implementation():
     for _ in range(20):
         tokens = list(rng.choice(list("abcdefghijklmnop"), size=rng.integers(30, 300)))
         assert mtld(tokens) == pytest.approx(reference(tokens), rel=1e-12)
+
+
+def test_previous_occurrence_against_a_dictionary_walk():
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 40, size=3000)
+    last, want = {}, []
+    for i, c in enumerate(codes.tolist()):
+        want.append(last.get(c, -1))
+        last[c] = i
+    assert _previous_occurrence(codes).tolist() == want
+    assert _previous_occurrence(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_mtld_many_equals_mtld_text_by_text():
+    # many texts at once, bit for bit: empty texts, single tokens, every token different, texts whose
+    # segments outrun the 256-token window (a long run of distinct tokens, then repeats), and a text that
+    # ends exactly where a factor completes
+    rng = np.random.default_rng(2)
+    texts = [[], ["a"], ["a", "b"], ["a", "a"], list("abcdefgh"), list("abab"),
+             [f"w{i}" for i in range(900)] + ["w1", "w2"] * 300, ["x"] * 1000]
+    for _ in range(60):
+        vocab = int(rng.integers(2, 400))
+        texts.append([f"t{v}" for v in rng.integers(0, vocab, size=rng.integers(0, 2500))])
+    codes, _ = pd.factorize(pd.Series([t for text in texts for t in text], dtype=object))
+    offsets = np.r_[0, np.cumsum([len(t) for t in texts])]
+    got = _mtld_many(codes, offsets)
+    want = np.array([mtld(t) if t else np.nan for t in texts])
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(_mtld_many(codes, offsets, threshold=0.5),
+                          np.array([mtld(t, threshold=0.5) if t else np.nan for t in texts]), equal_nan=True)
+
+
+def test_hedges_are_counted_like_the_longest_leftmost_match():
+    matcher = _HedgeMatcher(load_hedges())
+    texts = ["It is unclear why. It was unclear.",               # 2 phrases; "unclear" is not counted again
+             "He is believed to be there.",                      # "is believed" takes "believed": 1
+             "Possible, possibly POSSIBLE.",                     # hedges in any case: 3
+             "a 'likely' outcome, ‘perhaps’",                    # words in single quotation marks: 2
+             "according\nto them, in part",                      # phrases across a line break: 2
+             "May we? It may. Could, could, cannot, can't, can’t, Will will",   # modals lower case only
+             "need not; ought to; Need Not"]
+    tokens = [_WORD_RE.findall(t) for t in texts]
+    n = np.array([len(t) for t in tokens])
+    codes, written = pd.factorize(pd.Series([w for t in tokens for w in t], dtype=object))
+    lower_of, words = pd.factorize(pd.Series([w.lower() for w in written], dtype=object))
+    text_of = np.repeat(np.arange(len(texts)), n)
+    hedges, modals = matcher.counts(codes, pd.Index(written), lower_of[codes], pd.Index(words), text_of,
+                                    len(texts))
+    assert hedges.tolist() == [2, 1, 3, 2, 2, 0, 0]
+    assert modals.tolist() == [0, 0, 0, 0, 0, 5, 2]
 
 
 # ----------------------------------------------------------------------------------- readability

@@ -1,0 +1,365 @@
+"""VADER compound scores of many texts at once, vectorised with NumPy.
+
+:func:`compound_many` returns for every text exactly (bit for bit) what ``framing.lexical._vader().compound``
+returns, which is vaderSentiment 3.3.2's ``polarity_scores(text)["compound"]``. Python touches each token
+once, to split the text and look the token up in a cache of token types; the properties VADER needs of a
+token (its lower-cased, punctuation-stripped word, lexicon valence, booster value, negation, ALL CAPS, ...)
+are computed once per distinct token, and VADER's rules then run as array operations over the lexicon words
+of all texts together. Only the rare texts with "but", "!" or "?" get a few lines of Python each, and texts
+with an emoji of VADER's emoji lexicon are scored by the sentence-at-a-time code.
+
+Exactness: every rule is applied with the same floating-point operations in the same order as VADER's own
+code (NumPy's element-wise ``+``, ``*``, ``/`` and ``sqrt`` are IEEE operations like Python's); sums run
+left to right (``np.bincount`` with weights adds in input order), and rounding to four decimals falls back
+to Python's ``round`` for values close to a tie, where ``np.round`` may disagree.
+"""
+
+from __future__ import annotations
+
+import string
+import threading
+from itertools import chain, repeat
+
+import numpy as np
+
+__all__ = ["compound_many"]
+
+_CHUNK = 100_000            # texts per pass: bounds the memory of the token arrays
+_MAX_TYPES = 2_000_000      # distinct tokens kept in the cache before it starts again
+_SEP = " "                  # marks the end of each text among the tokens: str.split() never returns it
+_PUNCT = string.punctuation
+
+# Words the rules compare with; registered first so that their word ids are these fixed small numbers.
+_NONE, _NO, _BUT, _KIND, _OF, _LEAST, _NEVER, _SO, _THIS, _WITHOUT, _DOUBT, _AT, _VERY, _OR, _NOR = range(15)
+_RULE_WORDS = ["", "no", "but", "kind", "of", "least", "never", "so", "this", "without", "doubt", "at", "very",
+               "or", "nor"]
+
+
+class _Words(dict):
+    """Word (VADER's lower-cased, punctuation-stripped token) -> word id, with the word's properties in
+    parallel lists, computed on first lookup."""
+
+    def __init__(self, lexicon: dict, booster: dict, negate: frozenset, reserved: list[str]):
+        super().__init__()
+        self.lexicon, self.booster_dict, self.negate = lexicon, booster, negate
+        self.in_lex: list[bool] = []
+        self.valence: list[float] = []
+        self.is_booster: list[bool] = []
+        self.booster: list[float] = []
+        self.negated: list[bool] = []
+        for word in reserved:
+            self[word]                                      # noqa: B018 - registers the word, in order
+
+    def __missing__(self, word: str) -> int:
+        wid = len(self.in_lex)
+        self.in_lex.append(word in self.lexicon)
+        self.valence.append(self.lexicon.get(word, 0.0))
+        self.is_booster.append(word in self.booster_dict)
+        self.booster.append(self.booster_dict.get(word, 0.0))
+        self.negated.append(word in self.negate or "n't" in word)
+        self[word] = wid
+        return wid
+
+
+class _Types(dict):
+    """Raw token -> type id, with the token's word id and flags in parallel lists, computed on first
+    lookup. Type 0 is the end-of-text marker."""
+
+    def __init__(self, words: _Words, emoji_chars: frozenset):
+        super().__init__()
+        self.words, self.emoji_chars = words, emoji_chars
+        self.wid = [_NONE]
+        self.upper = [False]
+        self.emoji = [False]
+        self.mark = [False]
+        self[_SEP] = 0
+
+    def __missing__(self, token: str) -> int:
+        tid = len(self.wid)
+        stripped = token.strip(_PUNCT)          # VADER's _strip_punc_if_word
+        self.wid.append(self.words[(token if len(stripped) <= 2 else stripped).lower()])
+        self.upper.append(token.isupper())
+        # Emoji and "!"/"?" are never whitespace, so a text holds one exactly when one of its tokens does.
+        self.emoji.append(not self.emoji_chars.isdisjoint(token))
+        self.mark.append("!" in token or "?" in token)
+        self[token] = tid
+        return tid
+
+
+class _NgramTable:
+    """Values of word n-grams, indexed by the n-gram's code (its word ids as digits in base ``base``): the
+    rule words are few, so a dense table (NaN where no n-gram) is small and looked up by plain indexing."""
+
+    def __init__(self, entries: dict[int, float], base: int, size: int):
+        self.values = np.full(base ** size, np.nan)
+        for code, value in entries.items():
+            self.values[code] = float(value)
+
+    def lookup(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, value) per code."""
+        value = self.values[codes]
+        return ~np.isnan(value), value
+
+
+class _State:
+    """VADER's tables as word ids and arrays, and the token cache, shared by all calls."""
+
+    def __init__(self):
+        from .lexical import _vader
+
+        self.vader = _vader()
+        v = self.vader.v
+        self.N_SCALAR, self.C_INCR = v.N_SCALAR, v.C_INCR
+        analyzer = self.vader.analyzer
+        single = frozenset(e for e in analyzer.emojis if len(e) == 1)
+        self.emoji_chars = single
+        # a whitespace emoji would never reach a token; VADER has none, but check the texts directly if so
+        self.space_emoji = frozenset(e for e in single if e.isspace())
+        ngrams = [k.split(" ") for k in list(v.SPECIAL_CASES) + list(v.BOOSTER_DICT) if " " in k]
+        self.reserved = list(dict.fromkeys(_RULE_WORDS + [w for g in ngrams for w in g]))
+        self.base = len(self.reserved)           # ngram codes: word ids below base, in base-`base` digits
+        self.lexicon, self.booster_dict, self.negate = analyzer.lexicon, v.BOOSTER_DICT, frozenset(v.NEGATE)
+        self.reset()
+        assert [self.words[w] for w in _RULE_WORDS] == list(range(len(_RULE_WORDS)))   # the _NO, ... ids
+
+        def code(words):
+            c = 0
+            for w in words:
+                c = c * self.base + self.words[w]
+            return c
+
+        def table(d, size):
+            return _NgramTable({code(k.split(" ")): val for k, val in d.items() if len(k.split(" ")) == size},
+                               self.base, size)
+
+        self.special2, self.special3 = table(v.SPECIAL_CASES, 2), table(v.SPECIAL_CASES, 3)
+        self.booster2, self.booster3 = table(v.BOOSTER_DICT, 2), table(v.BOOSTER_DICT, 3)
+
+    def reset(self):
+        self.words = _Words(self.lexicon, self.booster_dict, self.negate, self.reserved)
+        self.types = _Types(self.words, self.emoji_chars)
+        self._type_arrays = self._word_arrays = None
+
+    def arrays(self):
+        """Per-type and per-word property arrays, extended with the types and words added since last call."""
+        t, w = self.types, self.words
+        if self._type_arrays is None or len(self._type_arrays[0]) < len(t.wid):
+            k = 0 if self._type_arrays is None else len(self._type_arrays[0])
+            new = (np.array(t.wid[k:], dtype=np.int32), np.array(t.upper[k:], dtype=bool),
+                   np.array(t.emoji[k:], dtype=bool), np.array(t.mark[k:], dtype=bool))
+            self._type_arrays = new if self._type_arrays is None else tuple(
+                np.concatenate(pair) for pair in zip(self._type_arrays, new))
+        if self._word_arrays is None or len(self._word_arrays[0]) < len(w.in_lex):
+            k = 0 if self._word_arrays is None else len(self._word_arrays[0])
+            new = (np.array(w.in_lex[k:], dtype=bool), np.array(w.valence[k:], dtype=np.float64),
+                   np.array(w.is_booster[k:], dtype=bool), np.array(w.booster[k:], dtype=np.float64),
+                   np.array(w.negated[k:], dtype=bool))
+            self._word_arrays = new if self._word_arrays is None else tuple(
+                np.concatenate(pair) for pair in zip(self._word_arrays, new))
+        return self._type_arrays, self._word_arrays
+
+
+_STATE: _State | None = None
+_LOCK = threading.Lock()          # the caches are shared; one batch at a time fills them
+
+
+def compound_many(texts) -> np.ndarray:
+    """VADER's compound score of every text, identical to ``framing.lexical._vader().compound(text)``.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts (usually sentences) to score.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, one score per text in ``[-1, 1]``, rounded to four decimals as VADER does; 0.0 for empty
+        texts and texts without a lexicon word.
+
+    Examples
+    --------
+    >>> from framing.vader_batch import compound_many
+    >>> compound_many(["A good, happy day.", "Not bad at all", ""]).tolist()
+    [0.765, 0.431, 0.0]
+    """
+    global _STATE
+    texts = texts if isinstance(texts, list) else list(texts)
+    out = np.zeros(len(texts), dtype=np.float64)
+    with _LOCK:
+        if _STATE is None:
+            _STATE = _State()
+        state = _STATE
+        for a in range(0, len(texts), _CHUNK):
+            if len(state.types) > _MAX_TYPES:
+                state.reset()
+            out[a:a + _CHUNK] = _compound_chunk(state, texts[a:a + _CHUNK])
+    return out
+
+
+def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
+    """:func:`compound_many` of one chunk of texts."""
+    n_texts = len(texts)
+    if not n_texts:
+        return np.zeros(0)
+    # Tokens of all texts, each text followed by the end marker; the token lists live only while they are
+    # consumed (keeping millions of them alive costs more in memory and garbage collection than splitting).
+    ids = np.fromiter(map(state.types.__getitem__,
+                          chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), repeat((_SEP,)))))),
+                      dtype=np.int32)
+    (t_wid, t_upper, t_emoji, t_mark), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
+    ends = np.flatnonzero(ids == 0)                         # position of each text's end marker
+    starts = np.empty(n_texts, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    ntok = ends - starts
+    wid = t_wid[ids]
+
+    fallback = np.zeros(n_texts, dtype=bool)                # texts with emoji: VADER's slow path
+    emoji_at = np.flatnonzero(t_emoji[ids])
+    if len(emoji_at):
+        fallback[np.searchsorted(ends, emoji_at)] = True
+    if state.space_emoji:
+        fallback |= np.fromiter((not state.space_emoji.isdisjoint(t) for t in texts), dtype=bool, count=n_texts)
+
+    upper = t_upper[ids]
+    upper_cum = np.concatenate(([0], np.cumsum(upper, dtype=np.int64)))
+    n_upper = upper_cum[ends] - upper_cum[starts]
+    cap_diff = (n_upper > 0) & (n_upper < ntok)             # VADER's is_cap_diff: some but not all ALL CAPS
+
+    # Lexicon words ("hits"). Booster words and "kind" in "kind of" keep a sentiment of 0. The end marker
+    # after each text makes wid[h + 1] safe and never "of".
+    h = np.flatnonzero(w_lex[wid])
+    w = wid[h]
+    t = np.searchsorted(ends, h)
+    keep = ~w_isb[w] & ~((w == _KIND) & (wid[h + 1] == _OF)) & ~fallback[t]
+    h, w, t = h[keep], w[keep], t[keep]
+    pos = h - starts[t]
+    n = ntok[t]
+
+    # Neighbouring words, _NONE outside the text
+    pad = 3
+    wpad = np.concatenate((np.zeros(pad, np.int32), wid, np.zeros(pad, np.int32)))
+    upad = np.concatenate((np.zeros(pad, bool), upper, np.zeros(pad, bool)))
+    hp = h + pad
+    m1, m2, m3 = (np.where(pos >= k, wpad[hp - k], _NONE) for k in (1, 2, 3))
+    p1 = wpad[hp + 1]                                       # the end marker (_NONE) after the last word
+    p2 = np.where(pos < n - 2, wpad[hp + 2], _NONE)
+    cap_t = cap_diff[t]
+    N_SCALAR, C_INCR = state.N_SCALAR, state.C_INCR
+
+    # vaderSentiment's sentiment_valence, step by step as in _FastVader.compound
+    lex_valence = w_val[w]
+    valence = np.where((w == _NO) & w_lex[p1], 0.0, lex_valence)
+    after_no = (m1 == _NO) | (m2 == _NO) | ((m3 == _NO) & ((m1 == _OR) | (m1 == _NOR)))
+    valence = np.where(after_no, lex_valence * N_SCALAR, valence)
+    valence = np.where(upper[h] & cap_t, np.where(valence > 0, valence + C_INCR, valence - C_INCR), valence)
+    for start_i, prev in enumerate((m1, m2, m3)):
+        k = start_i + 1
+        active = (pos >= k) & ~w_lex[prev]
+        # scalar_inc_dec
+        is_b = w_isb[prev]
+        s = np.where(is_b, w_boost[prev], 0.0)
+        s = np.where(is_b & (valence < 0), s * -1, s)
+        s = np.where(is_b & upad[hp - k] & cap_t, np.where(valence > 0, s + C_INCR, s - C_INCR), s)
+        if start_i == 1:
+            s = np.where(s != 0, s * 0.95, s)
+        elif start_i == 2:
+            s = np.where(s != 0, s * 0.9, s)
+        valence = np.where(active, valence + s, valence)
+        # _negation_check
+        if start_i == 0:
+            valence = np.where(active & w_neg[m1], valence * N_SCALAR, valence)
+        elif start_i == 1:
+            more = (m2 == _NEVER) & ((m1 == _SO) | (m1 == _THIS))
+            kept = ~more & (m2 == _WITHOUT) & (m1 == _DOUBT)
+            valence = np.where(active & more, valence * 1.25, valence)
+            valence = np.where(active & ~more & ~kept & w_neg[m2], valence * N_SCALAR, valence)
+        else:
+            more = ((m3 == _NEVER) & ((m2 == _SO) | (m2 == _THIS))) | (m1 == _SO) | (m1 == _THIS)
+            kept = ~more & (m3 == _WITHOUT) & ((m2 == _DOUBT) | (m1 == _DOUBT))
+            valence = np.where(active & more, valence * 1.25, valence)
+            valence = np.where(active & ~more & ~kept & w_neg[m3], valence * N_SCALAR, valence)
+            valence = _special_idioms(state, valence, active, w, m1, m2, m3, p1, p2)
+    # _least_check; for the second word of a text m2 is _NONE, which is neither "at" nor "very"
+    least = (m1 == _LEAST) & ~w_lex[m1] & (m2 != _AT) & (m2 != _VERY)
+    valence = np.where(least, valence * N_SCALAR, valence)
+
+    # score_valence: the sum of each text's sentiments, left to right (bincount adds in input order)
+    sums = np.bincount(t, weights=valence, minlength=n_texts)
+    but_at = np.flatnonzero(wid == _BUT)
+    if len(but_at):
+        but_text, first = np.unique(np.searchsorted(ends, but_at), return_index=True)
+        lo, hi = np.searchsorted(t, but_text, "left"), np.searchsorted(t, but_text, "right")
+        bi = (but_at[first] - starts[but_text]).tolist()
+        for text, a, b, first_but in zip(but_text.tolist(), lo.tolist(), hi.tolist(), bi):
+            if a < b:
+                sums[text] = _but_sum(pos[a:b].tolist(), valence[a:b].tolist(), first_but)
+    mark_at = np.flatnonzero(t_mark[ids])
+    if len(mark_at):
+        marked = np.zeros(n_texts, dtype=bool)
+        marked[np.searchsorted(ends, mark_at)] = True
+        emphasis = state.vader.analyzer._punctuation_emphasis
+        for text in np.flatnonzero(marked & (sums != 0) & ~fallback).tolist():
+            s = float(sums[text])
+            amplifier = emphasis(texts[text].strip())
+            sums[text] = s + amplifier if s > 0 else s - amplifier
+
+    scores = _round4(np.clip(sums / np.sqrt(sums * sums + 15), -1.0, 1.0))   # normalize, alpha=15
+    for text in np.flatnonzero(fallback).tolist():
+        scores[text] = state.vader.compound(texts[text])
+    return scores
+
+
+def _special_idioms(state, valence, active, w, m1, m2, m3, p1, p2):
+    """vaderSentiment's _special_idioms_check where ``active`` (start_i == 2 and the third word before is
+    not in the lexicon, so all three words before exist). Codes of words outside the rule words are 0
+    and never part of an idiom."""
+    base = state.base
+    c0, c1, c2, c3 = (np.where(x < base, x, 0).astype(np.int64) for x in (w, m1, m2, m3))
+    q1, q2 = (np.where(x < base, x, 0).astype(np.int64) for x in (p1, p2))
+    s2, s3 = state.special2.lookup, state.special3.lookup
+    onezero, twoonezero, twoone = s2(c1 * base + c0), s3((c2 * base + c1) * base + c0), s2(c2 * base + c1)
+    threetwoone, threetwo = s3((c3 * base + c2) * base + c1), s2(c3 * base + c2)
+    done = ~active
+    for found, value in (onezero, twoonezero, twoone, threetwoone, threetwo):     # the first match wins
+        hit = found & ~done
+        valence = np.where(hit, value, valence)
+        done |= hit
+    for found, value in (s2(c0 * base + q1), s3((c0 * base + q1) * base + q2)):  # these override
+        valence = np.where(active & found, value, valence)
+    for found, value in (state.booster3.lookup((c3 * base + c2) * base + c1), state.booster2.lookup(c3 * base + c2),
+                         state.booster2.lookup(c2 * base + c1)):
+        valence = np.where(active & found, valence + value, valence)
+    return valence
+
+
+def _but_sum(positions: list[int], values: list[float], but: int) -> float:
+    """The sum of one text's sentiments after vaderSentiment's _but_check, given the positions and values of
+    its lexicon words and the position of its first "but". Each nonzero sentiment in turn is scaled (0.5
+    before the "but", 1.5 after it) at the *first* position holding an equal value, as VADER's
+    ``list.index`` finds it (see ``_FastVader._but_check``)."""
+    nonzero = [k for k, value in enumerate(values) if value != 0]
+    for idx, k in enumerate(nonzero):
+        value = values[k]
+        si = k
+        for j in nonzero[:idx]:
+            if values[j] == value:
+                si = j
+                break
+        if positions[si] < but:
+            values[si] = value * 0.5
+        elif positions[si] > but:
+            values[si] = value * 1.5
+    return float(sum(values))
+
+
+def _round4(x: np.ndarray) -> np.ndarray:
+    """``round(value, 4)`` for every value: NumPy's rounding of value * 10**4, and Python's ``round`` where
+    value * 10**4 is within 1e-9 of a tie, where the rounding error of the multiplication could decide."""
+    y = x * 10000.0
+    out = np.rint(y) / 10000.0
+    near = np.flatnonzero(np.abs(y - np.floor(y) - 0.5) < 1e-9)
+    for k in near.tolist():
+        out[k] = round(float(x[k]), 4)
+    return out
