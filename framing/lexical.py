@@ -820,14 +820,15 @@ def _compound_chunk(shared, chunk) -> list:
 
     (texts, starts, ends, posts, bounds), exclude_quotes = shared
     lo, hi = bounds[chunk[0]], bounds[chunk[-1] + 1]
-    own, words = [], np.zeros(hi - lo, dtype=np.int64)
+    # words are counted here only where quotations were removed (the rule of three words needs them);
+    # -1 elsewhere: only sentence_tone reports them, and counts them then (_with_sentence_words)
+    own, words = [], np.full(hi - lo, -1, dtype=np.int64)
     scored = np.ones(hi - lo, dtype=bool)
     for i in chunk:
         text, a, b = texts[i], bounds[i], bounds[i + 1]
         if a == b:
             continue
         st, en = starts[a:b], ends[a:b]
-        words[a - lo:b - lo] = _span_word_counts(text, st, en)
         quotes = [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)] if exclude_quotes else []
         if not quotes:
             own.extend(text[s:e] for s, e in zip(st.tolist(), en.tolist()))
@@ -858,7 +859,7 @@ def _compound_chunk(shared, chunk) -> list:
 
 def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
     """``article_id``, ``outlet``, ``sent_id``, ``kind``, ``compound`` and ``words`` of every sentence
-    (cached per corpus)."""
+    (cached per corpus). ``words`` is -1 where it was not needed for scoring (see _with_sentence_words)."""
     key = ("compound", bool(exclude_quotes))
     hit = _cache_get(corpus, key)
     if hit is not None:
@@ -877,6 +878,20 @@ def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
                           "compound": compound.astype(float), "words": words.astype(np.int64)})
     _cache_put(corpus, key, frame)
     return frame
+
+
+def _with_sentence_words(corpus, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the words of every sentence counted (where the scoring left -1)."""
+    missing = frame["words"].to_numpy() < 0
+    if not missing.any():
+        return frame
+    texts, starts, ends, _, bounds = _sentence_layout(corpus)
+    words = frame["words"].to_numpy().copy()
+    for i in np.unique(np.searchsorted(bounds, np.flatnonzero(missing), side="right") - 1).tolist():
+        a, b = bounds[i], bounds[i + 1]
+        todo = np.flatnonzero(missing[a:b])
+        words[a + todo] = _span_word_counts(texts[i], starts[a:b][todo], ends[a:b][todo])
+    return frame.assign(words=words)
 
 
 def _targets_chunk(shared, chunk) -> list:
@@ -951,7 +966,7 @@ def sentence_tone(corpus, *, targets=None, exclude_quotes: bool = True, n_jobs=N
     7
     """
     targets = _resolve_targets(targets)
-    frame = _sentence_scores(corpus, targets, exclude_quotes, n_jobs)
+    frame = _with_sentence_words(corpus, _sentence_scores(corpus, targets, exclude_quotes, n_jobs))
     names = list(targets)
     labels = frame["target_ids"].map(lambda ids: ";".join(names[i] for i in ids))
     out = frame.drop(columns=["target_ids"]).assign(targets=labels)
