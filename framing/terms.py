@@ -39,7 +39,7 @@ from scipy import sparse
 from . import text as _text
 from .errors import FramingError, FramingWarning
 from .lexicon import compile_lexicon, load_lexicon
-from .parallel import parallel_map
+from .parallel import effective_n_jobs, parallel_map
 
 __all__ = [
     "term_choice",
@@ -63,7 +63,9 @@ SUBSTITUTION_COLUMNS = ["outlet_a", "outlet_b", "word_a", "word_b", "count", "ex
 # =========================================================================================== helpers
 
 def _article_texts(articles: pd.DataFrame, include_titles: bool) -> list[str]:
-    texts = articles["text"].fillna("").astype(str).tolist()
+    texts = articles["text"].tolist()
+    if not all(type(t) is str for t in texts):  # only then pay for pandas' conversion (a copy of each text)
+        texts = articles["text"].fillna("").astype(str).tolist()
     if include_titles and "title" in articles.columns:
         titles = articles["title"].tolist()
         texts = [f"{t}\n\n{x}" if isinstance(t, str) and t.strip() else x for t, x in zip(titles, texts)]
@@ -98,7 +100,7 @@ def _group_column(corpus, by: str, what: str) -> pd.Series:
 # ======================================================================================= term choice
 
 def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
-                include_titles: bool = True, scheduler=None) -> pd.DataFrame:
+                include_titles: bool = True, scheduler=None, n_jobs=None) -> pd.DataFrame:
     """Count the variants of contested terms per outlet, article or event.
 
     Parameters
@@ -120,6 +122,10 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
         None runs in this process; "local" starts a Dask LocalCluster; "tcp://HOST:PORT" connects to a
         running Dask scheduler; or pass a ``distributed.Client``. Partitions are counted on the workers
         and the counts added here: the result is the same as without a scheduler.
+    n_jobs : int, optional
+        Processes for counting at least 2,000 articles in this process (scikit-learn convention: None or
+        1 counts here, -1 uses every core); the result does not depend on it. Not used with a scheduler
+        or a partitioned corpus.
 
     Returns
     -------
@@ -154,7 +160,7 @@ def term_choice(corpus, *, lexicon=None, by: str = "outlet", alignment=None,
     events = _article_events(alignment) if by == "event" else None
     if scheduler is None and not partitioned:
         matcher = compile_lexicon(lex)
-        keys, counts, words = _term_choice_counts(corpus, matcher, by, events, include_titles)
+        keys, counts, words = _term_choice_counts(corpus, matcher, by, events, include_titles, n_jobs)
     else:
         from .distributed import imap_partitions
 
@@ -171,11 +177,11 @@ def _is_partitioned(corpus) -> bool:
     return is_partitioned(corpus)
 
 
-def _term_choice_counts(corpus, matcher, by: str, events, include_titles: bool):
+def _term_choice_counts(corpus, matcher, by: str, events, include_titles: bool, n_jobs=None):
     """Mentions per unit: the unit keys (``outlet`` [, ``article_id`` | ``event_id``]), a sparse units x
     variants count matrix and the words of each unit. Counts of disjoint article sets add up."""
     arts = corpus.articles
-    counts, n_words = _count_variants(matcher, _article_texts(arts, include_titles))
+    counts, n_words = _count_variants(matcher, _article_texts(arts, include_titles), n_jobs)
     outlets = arts["outlet"].fillna("unknown").astype(str).to_numpy()
     ids = arts["id"].astype(str).to_numpy()
     if by == "outlet":
@@ -246,26 +252,32 @@ def _term_choice_table(variants, unit: pd.DataFrame, counts, group_words, by: st
     return out.reset_index(drop=True)
 
 
-def _count_variants(matcher, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _count_variants(matcher, texts: list[str], n_jobs=None) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Mentions per (text, variant) as a sparse matrix, and the word count of each text."""
-    n_words = np.zeros(len(texts), dtype=np.int64)
-    doc_idx: list[int] = []
-    var_idx: list[int] = []
-    check_context = matcher.has_contexts
-    for i, raw in enumerate(texts):
-        low = raw.lower()
-        hits, n = matcher.scan(low)
-        n_words[i] = n
-        if hits:
-            if check_context:
-                ok = matcher.context_ok(low, hits)
-                hits = [h for h in hits if ok[h]]
-            doc_idx.extend([i] * len(hits))
-            var_idx.extend(hits)
+    jobs = effective_n_jobs(n_jobs)
+    # One chunk when counting here (the scan batches its work itself); two per process otherwise, which
+    # evens out the load without copying the texts to the workers many times where they are not forked.
+    chunk = max(len(texts), 1) if jobs <= 1 else max(500, -(-len(texts) // (2 * jobs)))
+    per_text = parallel_map(_count_variants_chunk, range(len(texts)), n_jobs=jobs, shared=(matcher, texts),
+                            chunk_size=chunk)
+    n_words = np.fromiter((n for _, n in per_text), dtype=np.int64, count=len(per_text))
+    doc_idx = [i for i, (hits, _) in enumerate(per_text) for _ in hits]
+    var_idx = [v for hits, _ in per_text for v in hits]
     counts = sparse.csr_matrix((np.ones(len(doc_idx)), (doc_idx, var_idx)),
                                shape=(len(texts), len(matcher.variants)))
     counts.sum_duplicates()
     return counts, n_words
+
+
+def _count_variants_chunk(shared, index: range) -> list[tuple[list[int], int]]:
+    """(mentions in context, words) of the texts ``index`` (a range) of ``shared = (matcher, texts)``."""
+    matcher, texts = shared
+    check_context = matcher.has_contexts
+    out = []
+    for _, lows, found, n_words in matcher.scan_batches(texts[index.start:index.stop]):
+        for low, hits, n in zip(lows, found, n_words.tolist()):
+            out.append((matcher.in_context(low, hits) if hits and check_context else hits, n))
+    return out
 
 
 def _article_events(alignment) -> pd.DataFrame:
