@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/run.py [--sizes 1k 10k 37k 100k 1M] [--stages load tokens terms lexical
-                             distinctive align topics report] [--n-jobs N] [--scheduler local]
+    python benchmarks/run.py [--sizes 1k 10k 37k 100k 1M] [--stages load tokens terms attribution
+                             lexical distinctive align topics report] [--n-jobs N] [--scheduler local]
                              [--out-of-core] [--fact-events N|all|none] [--no-peers] [--workdir DIR]
                              [--csv PATH]
 
@@ -20,6 +20,9 @@ load+clean             ``framing.load_corpus`` on the folder of raw Parquet part
 sentences+tokens       ``Corpus.sentences()`` and ``framing.text.words`` over every text. Later
                        stages reuse the cached sentences, as ``run_all`` does.
 term choice            ``framing.term_choice`` (lexicon matching, titles included).
+attribution            ``framing.attribution.attribution`` (reporting verbs, quotes, speakers, source
+                       types): an analysis of its own in the report. Lexical features read its quotes
+                       for ``quoted_share``; without this stage they run it themselves, inside their time.
 lexical features       ``framing.lexical.lexical_features`` (per article).
 distinctive terms      ``framing.distinctive_terms`` (each outlet against the rest), and again on the
                        two largest outlets only, the subset Scattertext is timed on.
@@ -86,7 +89,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import resample  # noqa: E402
 
 GIB = 2**30
-STAGES = ["load", "tokens", "terms", "lexical", "distinctive", "align", "topics", "report"]
+STAGES = ["load", "tokens", "terms", "attribution", "lexical", "distinctive", "align", "topics", "report"]
 DEFAULT_SIZES = ["1k", "10k", "37k"]
 IN_MEMORY_FACTOR = 14       # resident bytes per byte of article text once loaded and split (measured: 37k)
 NAIVE_MAX_N = 20_000
@@ -429,7 +432,7 @@ def topics_note(model) -> str:
 
 def run_in_memory(run: Run, label: str, path: Path) -> None:
     import framing
-    from framing import lexical, terms
+    from framing import attribution, lexical, terms
     from framing.text import words
 
     args = run.args
@@ -454,6 +457,9 @@ def run_in_memory(run: Run, label: str, path: Path) -> None:
     tc = lx = None
     if "terms" in stages:
         _, tc = stage("term choice", lambda: terms.term_choice(corpus, **run.options(terms.term_choice)))
+    if "attribution" in stages:
+        stage("attribution", lambda: attribution.attribution(corpus, **run.options(attribution.attribution)),
+              note_of=lambda a: f"{len(a.quotes):,} quotes")
     if "lexical" in stages:
         _, lx = stage("lexical features",
                       lambda: lexical.lexical_features(corpus, **run.options(lexical.lexical_features)))
@@ -704,9 +710,20 @@ def print_targets(run: Run, exponent: float | None) -> None:
         if len(lines) == n_lines:
             line(None, key, missing)
 
+    def attribution_note(size) -> str:
+        att = find(rows, size, "attribution")
+        if att and att.ok:
+            return (f"; quoted_share read the attribution stage's quotes ({att.seconds:.1f} s, not counted; "
+                    f"with it {peer_of(size).seconds / (find(rows, size, 'term choice + lexical features').seconds + att.seconds):.2f}x)")
+        return "; attribution (for quoted_share) included"
+
+    def peer_of(size):
+        return find(rows, size, "CountVectorizer (peer)")
+
     against_peer("counts", "term choice + lexical features", "CountVectorizer (peer)", 1,
                  lambda size, ours, peer: f"{size}: {ours.n / ours.seconds:,.0f} vs {peer.n / peer.seconds:,.0f} "
-                 f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)})",
+                 f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)}"
+                 f"{attribution_note(size)})",
                  "needs the terms and lexical stages with peers")
     against_peer("scattertext", "distinctive terms, 2 outlets", "Scattertext (peer)", 5,
                  lambda size, ours, peer: f"{size} ({ours.n:,} articles, {ours.note}): {ours.seconds:.1f} s vs "
