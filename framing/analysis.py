@@ -212,7 +212,7 @@ def run_all(corpus, *, k="auto", random_state: int = 0, lexicon=None, progress: 
         note = _fact_scope_note(res.alignment.events, facts)
         if note:
             res.notes.setdefault("alignment", []).append(note)
-    step("term_choice", lambda: terms.term_choice(parts, lexicon=lexicon, **dask))
+    step("term_choice", lambda: terms.term_choice(parts, lexicon=lexicon, n_jobs=n_jobs, **dask))
     step("variants", lambda: terms.discover_variants(corpus))
     step("distinctive_terms", lambda: terms.distinctive_terms(parts, random_state=random_state, **dask))
     if res.alignment is not None:
