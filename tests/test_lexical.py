@@ -278,3 +278,35 @@ def test_real_news_articles(datasets_dir):
     assert long["quoted_share"].median() == pytest.approx(0.3, abs=0.15)
     t = tone(corpus, targets={"Trump": ["Trump"]})
     assert (t["target"] == "Trump").sum() >= 5
+
+
+def test_worker_processes_give_the_serial_results(monkeypatch):
+    # chunks of two articles in two worker processes (parallel_map normally keeps small corpora in one
+    # process): lexical features, tone and sentence tone must not depend on it
+    import framing.lexical as lexical_module
+    from framing import load_corpus
+    from framing.parallel import parallel_map
+
+    def frame():
+        seeds = load_corpus().articles[["outlet", "text"]]
+        extra = pd.DataFrame({"outlet": ["X", "Y", "X"], "text": [
+            "Moscow said “NATO is a threat”. Perhaps NATO will reply. “Very good,” he said.",
+            "",
+            "Kyiv 'likely' disagrees. It is unclear why. The EU is not happy but Russia is very happy!"]})
+        return pd.concat([seeds, extra], ignore_index=True)
+
+    serial_corpus = corpus_from_frame(frame(), clean=False)
+    serial = (lexical_features(serial_corpus, targets=load_targets()), tone(serial_corpus),
+              sentence_tone(serial_corpus))
+
+    def forked(func, items, **kw):
+        kw.update(n_jobs=2, chunk_size=2, min_items=1)
+        return parallel_map(func, items, **kw)
+
+    monkeypatch.setattr(lexical_module, "parallel_map", forked)
+    parallel_corpus = corpus_from_frame(frame(), clean=False)
+    parallel = (lexical_features(parallel_corpus, targets=load_targets()), tone(parallel_corpus),
+                sentence_tone(parallel_corpus))
+    for a, b in zip(serial, parallel):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert serial[0]["tone_sentences"].sum() > 100
