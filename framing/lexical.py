@@ -18,9 +18,10 @@ Methods
   boxes or changes) or "-ed" (asked, not wanted); at least one per word, and one for words of up to three
   letters. Words without Latin letters count one syllable.
 * **Hedges and modals** from ``framing/data/hedges.txt`` (Hyland 1998/2005 and news hedges such as
-  "reportedly", "allegedly", "according to"), per 1,000 words. An entry matches a run of word tokens (the
-  words MTLD counts), leftmost and longest first, without overlaps: "it is unclear" counts once, not also
-  as "unclear"; a word in single quotation marks ('likely') counts. Hedges match in any case, modals in
+  "reportedly", "allegedly", "according to"), per 1,000 words. A one-word entry matches a word token (the
+  words MTLD counts), so a word in single quotation marks ('likely') counts; a phrase matches its words
+  with white space between them. Matches are leftmost and longest first, without overlaps: "it is
+  unclear" counts once, not also as "unclear". Hedges match in any case, modals in
   lower case only ("May" is a month). "will" is not counted as a modal (in news it mostly marks the
   future).
 * **Tone**: the VADER compound score (Hutto & Gilbert 2014; the ``vaderSentiment`` package and the lexicon
@@ -442,64 +443,76 @@ class _TargetMatcher:
 
 
 class _HedgeMatcher:
-    """Counts hedges and modals as word-token sequences (the tokens of ``_WORD_RE``): leftmost, longest and
-    not overlapping, as a regular expression of the whole list would find them on the text, but on integer
-    token codes, so counting costs nothing next to tokenising. Words of a phrase may be separated by any
-    spacing or punctuation. Hedges match in any case; modals in lower case only, so "May" and "Will" are not
-    counted."""
+    """Counts hedges and modals: single words on integer token codes (the tokens of ``_WORD_RE``), so that
+    counting costs nothing next to tokenising; phrases on the text, with white space between their words,
+    only in the texts whose tokens contain them. Matches are leftmost, longest and not overlapping, as a
+    regular expression of the whole list finds them: "it is unclear" counts once, not also as "unclear".
+    Hedges match in any case; modals in lower case only, so "May" and "Will" are not counted."""
 
     def __init__(self, hedges: dict[str, list[str]]):
-        def entries(words):
-            return sorted({tuple(_WORD_RE.findall(w)) for w in words} - {()})
+        def entries(raw_entries):
+            out = {}
+            for raw in raw_entries:
+                words = tuple(_WORD_RE.findall(raw))
+                if words:
+                    out.setdefault(words, raw)
+            singles = {w[0] for w in out if len(w) == 1}
+            phrases = [(words, re.compile(r"\s+".join(map(re.escape, raw.split())) + r"(?![\w'’-])"),
+                        sum(w in singles for w in words))
+                       for words, raw in sorted(out.items()) if len(words) > 1]
+            return sorted(singles), phrases
 
         self.hedge = entries(hedges["hedge"])
         self.modal = entries([m.replace("'", "’") for m in hedges["modal"] if "'" in m] + hedges["modal"])
 
     @staticmethod
-    def _count(entries, codes: np.ndarray, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int) -> np.ndarray:
-        """Matches of ``entries`` per text in ``codes`` (codes into ``vocabulary``; ``text_of``: each
-        token's text)."""
-        if not entries or not len(codes):
+    def _count(entries, codes: np.ndarray, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int,
+               texts: list, lower: bool) -> np.ndarray:
+        """Matches of ``entries`` per text (``codes``: the texts' tokens, codes into ``vocabulary``;
+        ``text_of``: each token's text; ``lower``: match phrases in the lower-cased texts)."""
+        singles, phrases = entries
+        if not (singles or phrases) or not len(codes):
             return np.zeros(n_texts, dtype=np.int64)
-        # codes of the entries' words: a small table of those words probed by the vocabulary, not a table
-        # of the whole vocabulary
-        known = pd.Index(sorted({w for e in entries for w in e}))
+        # codes of the entries' words: a small table of those words probed by the vocabulary
+        known = pd.Index(sorted(set(singles) | {w for words, _, _ in phrases for w in words}))
         at = np.flatnonzero(known.get_indexer(vocabulary) >= 0)
         code_of = dict(zip(vocabulary[at].tolist(), at.tolist()))
-        entry_codes = [np.array([code_of.get(w, -1) for w in e]) for e in entries]
-        single = np.zeros(len(vocabulary) + 1, dtype=bool)   # the last slot for words not in this vocabulary
-        single[[c[0] for c in entry_codes if len(c) == 1]] = True
-        single[-1] = False
-        hits = single[codes]
-        spans = []                                            # (start, length) of multi-word matches
-        for c in entry_codes:
-            if len(c) > 1 and (c >= 0).all():
-                k = len(c)
-                at = np.flatnonzero(codes[:len(codes) - k + 1] == c[0])
-                for j in range(1, k):
-                    at = at[codes[at + j] == c[j]]
-                at = at[text_of[at] == text_of[at + k - 1]]
-                spans.extend(zip(at.tolist(), [k] * len(at)))
-        if spans:
-            spans.sort(key=lambda sp: (sp[0], -sp[1]))
-            covered = np.zeros(len(codes) + 1, dtype=np.int64)
-            starts, end = [], -1
-            for start, k in spans:
-                if start >= end:                              # not inside a match already taken
-                    starts.append(start)
-                    covered[start] += 1
-                    covered[start + k] -= 1
-                    end = start + k
-            hits &= np.cumsum(covered[:-1]) == 0
-            counts = np.bincount(text_of[np.asarray(starts)], minlength=n_texts)
-        else:
-            counts = np.zeros(n_texts, dtype=np.int64)
-        return counts + np.bincount(text_of[hits], minlength=n_texts)
+        single = np.zeros(len(vocabulary), dtype=bool)
+        single[[code_of[w] for w in singles if w in code_of]] = True
+        counts = np.bincount(text_of[single[codes]], minlength=n_texts)
+        # phrases: the texts where their words follow one another as tokens, then the text itself decides
+        # (white space between the words, no word character before)
+        candidates: dict[int, list] = {}
+        for k, (words, _, _) in enumerate(phrases):
+            c = [code_of.get(w, -1) for w in words]
+            if min(c) < 0:
+                continue
+            n = len(c)
+            at = np.flatnonzero(codes[:len(codes) - n + 1] == c[0])
+            for j in range(1, n):
+                at = at[codes[at + j] == c[j]]
+            for t in np.unique(text_of[at[text_of[at] == text_of[at + n - 1]]]).tolist():
+                candidates.setdefault(t, []).append(k)
+        for t, ks in candidates.items():
+            text = texts[t].lower() if lower else texts[t]
+            spans = []
+            for k in ks:
+                _, regex, inner = phrases[k]
+                for m in regex.finditer(text):
+                    a = m.start()
+                    if a == 0 or not (text[a - 1].isalnum() or text[a - 1] in "'’-"):
+                        spans.append((a, -m.end(), inner))
+            end = -1
+            for a, neg_end, inner in sorted(spans):
+                if a >= end:                      # not inside a phrase already taken
+                    counts[t] += 1 - inner        # its single-word entries were counted as tokens
+                    end = -neg_end
+        return counts
 
-    def counts(self, codes, vocabulary, lower_codes, lower_vocabulary, text_of, n_texts) -> tuple:
+    def counts(self, codes, vocabulary, lower_codes, lower_vocabulary, text_of, texts) -> tuple:
         """Hedges (on lower-cased tokens) and modals (on the tokens as written) per text."""
-        return (self._count(self.hedge, lower_codes, lower_vocabulary, text_of, n_texts),
-                self._count(self.modal, codes, vocabulary, text_of, n_texts))
+        return (self._count(self.hedge, lower_codes, lower_vocabulary, text_of, len(texts), texts, True),
+                self._count(self.modal, codes, vocabulary, text_of, len(texts), texts, False))
 
 
 # ------------------------------------------------------------------------------------------- VADER
@@ -790,15 +803,22 @@ def _cache_put(corpus, key, value):
 
 
 def _sentence_layout(corpus):
-    """Texts, sentence spans and kinds of the corpus, with each article's range of sentence rows."""
+    """Texts, sentence spans and kinds of the corpus, with each article's range of sentence rows, and the
+    rows of ``corpus.sentences()`` in that order (article order, then sentence order; the sentences of
+    articles no longer in ``corpus.articles`` are left out)."""
     arts = corpus.articles
     sents = corpus.sentences()
     texts = [t or "" for t in arts["text"]]
     pos = pd.Index(arts["id"]).get_indexer(sents["article_id"].to_numpy()) if len(sents) else np.zeros(0, int)
-    # sentences come grouped by article, in corpus order
-    bounds = np.searchsorted(pos, np.arange(len(texts) + 1)) if len(sents) else np.zeros(len(texts) + 1, int)
-    return (texts, sents["start"].to_numpy(np.int64), sents["end"].to_numpy(np.int64),
-            (sents["kind"] == "embedded_post").to_numpy(), bounds)
+    rows = np.arange(len(pos))
+    if len(pos) and ((pos < 0).any() or (np.diff(pos) < 0).any()):
+        # the articles were reordered or filtered after the sentences were split
+        rows = rows[pos >= 0]
+        rows = rows[np.argsort(pos[rows], kind="stable")]
+        pos = pos[rows]
+    bounds = np.searchsorted(pos, np.arange(len(texts) + 1))
+    return (texts, sents["start"].to_numpy(np.int64)[rows], sents["end"].to_numpy(np.int64)[rows],
+            (sents["kind"] == "embedded_post").to_numpy()[rows], bounds), rows
 
 
 def _outside_quotes(text: str, s: int, e: int, quotes: list) -> tuple[str, list]:
@@ -864,10 +884,10 @@ def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
     hit = _cache_get(corpus, key)
     if hit is not None:
         return hit
-    layout = _sentence_layout(corpus)
+    layout, rows = _sentence_layout(corpus)
     parts = parallel_map(_compound_chunk, range(len(layout[0])), n_jobs=n_jobs, shared=(layout, exclude_quotes),
                          chunk_size=500)
-    sents = corpus.sentences()
+    sents = corpus.sentences().iloc[rows]
     compound = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
     words = np.concatenate([w for _, w in parts]) if parts else np.zeros(0, dtype=np.int64)
     outlets = corpus.articles["outlet"].to_numpy()
@@ -885,7 +905,7 @@ def _with_sentence_words(corpus, frame: pd.DataFrame) -> pd.DataFrame:
     missing = frame["words"].to_numpy() < 0
     if not missing.any():
         return frame
-    texts, starts, ends, _, bounds = _sentence_layout(corpus)
+    (texts, starts, ends, _, bounds), _ = _sentence_layout(corpus)
     words = frame["words"].to_numpy().copy()
     for i in np.unique(np.searchsorted(bounds, np.flatnonzero(missing), side="right") - 1).tolist():
         a, b = bounds[i], bounds[i + 1]
@@ -928,7 +948,7 @@ def _sentence_scores(corpus, targets: dict, exclude_quotes: bool, n_jobs) -> pd.
     if hit is not None:
         return hit
     frame = _sentence_compound(corpus, exclude_quotes, n_jobs).copy()
-    layout = _sentence_layout(corpus)
+    layout, _ = _sentence_layout(corpus)
     ids = parallel_map(_targets_chunk, range(len(layout[0])), n_jobs=n_jobs,
                        shared=(layout, _TargetMatcher(targets), exclude_quotes), chunk_size=500)
     frame["target_ids"] = pd.Series(ids, index=frame.index, dtype=object)
@@ -1041,26 +1061,27 @@ def tone(corpus, *, targets=None, exclude_quotes: bool = True, unit: str = "arti
     long = pd.concat(parts, ignore_index=True)[["outlet", "article_id", "target", "compound"]]
     alpha = 1 - ci
     rows = []
-    # every group's sentences and its per-article sums, from one sort (a groupby per group cost more than
-    # the bootstrap itself)
-    long = long.sort_values(["outlet", "target", "article_id"], kind="stable")
+    # every group's sentences from one stable sort (a groupby per group cost more than the bootstrap)
+    long = long.sort_values(["outlet", "target"], kind="stable")
     outlets = long["outlet"].to_numpy()
     targets_of = long["target"].to_numpy()
     outlet_codes = pd.factorize(outlets)[0]
-    article_keys = long["article_id"].to_numpy()
     compound = long["compound"].to_numpy(dtype=float)
     change = np.flatnonzero((outlet_codes[1:] != outlet_codes[:-1]) | (targets_of[1:] != targets_of[:-1])) + 1
     cuts = np.r_[0, change, len(long)].tolist() if len(long) else [0]
+    # per-article sums and counts of every group at once, in article-id order within each group (the
+    # order the bootstrap draws them in)
+    per = long.groupby(["outlet", "target", "article_id"], sort=True)["compound"].agg(["sum", "count"])
+    per_sum, per_count = per["sum"].to_numpy(float), per["count"].to_numpy(float)
+    per_group = np.r_[0, np.cumsum(long.groupby(["outlet", "target"], sort=True)["article_id"].nunique()
+                                   .to_numpy())].tolist()
     for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
         outlet, t = outlets[a], int(targets_of[a])
         values = compound[a:b]
         n = len(values)
         rng = np.random.default_rng(np.random.SeedSequence([random_state, i]))
-        arts_g = article_keys[a:b]
-        starts = np.flatnonzero(np.r_[True, arts_g[1:] != arts_g[:-1]])
-        art_sums = np.add.reduceat(values, starts)
-        art_counts = np.diff(np.r_[starts, n]).astype(float)
-        use_unit = unit if (unit == "sentence" or len(starts) >= 2) else "sentence"
+        art_sums, art_counts = per_sum[per_group[i]:per_group[i + 1]], per_count[per_group[i]:per_group[i + 1]]
+        use_unit = unit if (unit == "sentence" or len(art_sums) >= 2) else "sentence"
         if n < 2:
             lo = hi = np.nan
         elif use_unit == "article":
@@ -1069,7 +1090,7 @@ def tone(corpus, *, targets=None, exclude_quotes: bool = True, unit: str = "arti
             lo, hi = _bootstrap_ratio(values, np.ones(n), n_boot, rng, alpha)
         rows.append({"outlet": outlet, "target": names[t], "sentences": n, "mean_compound": values.mean(),
                      "ci_low": lo, "ci_high": hi, "positive_share": float((values >= POSITIVE).mean()),
-                     "negative_share": float((values <= NEGATIVE).mean()), "articles": len(starts),
+                     "negative_share": float((values <= NEGATIVE).mean()), "articles": len(art_sums),
                      "ci_unit": use_unit if n >= 2 else ""})
     out = pd.DataFrame(rows, columns=TONE_COLUMNS)
     return out.astype({"sentences": np.int64, "articles": np.int64}).reset_index(drop=True)
@@ -1110,7 +1131,7 @@ def _lexical_chunk(shared, chunk) -> list:
     per_word = np.fromiter(map(_SYLLABLES.__getitem__, words), dtype=np.int64, count=len(words))
     text_of = np.repeat(np.arange(len(texts)), n_tokens)
     syllables = np.bincount(text_of, weights=per_word[lower], minlength=len(texts)).astype(np.int64)
-    hedges, modals = matcher.counts(codes, pd.Index(written), lower, pd.Index(words), text_of, len(texts))
+    hedges, modals = matcher.counts(codes, pd.Index(written), lower, pd.Index(words), text_of, texts)
     return [pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
                           "hedges": hedges, "modals": modals})]
 

@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["compound_many"]
 
 _CHUNK = 100_000            # texts per pass: bounds the memory of the token arrays
-_MAX_TYPES = 2_000_000      # distinct tokens kept in the cache before it starts again
+_MAX_TYPES = 500_000        # distinct tokens kept in the cache before it starts again (about 130 MB)
 _SEP = " "                  # marks the end of each text among the tokens: str.split() never returns it
 _PUNCT = string.punctuation
 

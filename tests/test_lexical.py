@@ -104,16 +104,17 @@ def test_hedges_are_counted_like_the_longest_leftmost_match():
              "a 'likely' outcome, ‘perhaps’",                    # words in single quotation marks: 2
              "according\nto them, in part",                      # phrases across a line break: 2
              "May we? It may. Could, could, cannot, can't, can’t, Will will",   # modals lower case only
-             "need not; ought to; Need Not"]
+             "need not; ought to; Need Not",
+             "He resigned in 2013, part of a purge; believed, to quote him; it is “unclear”"]  # 1: unclear
     tokens = [_WORD_RE.findall(t) for t in texts]
     n = np.array([len(t) for t in tokens])
     codes, written = pd.factorize(pd.Series([w for t in tokens for w in t], dtype=object))
     lower_of, words = pd.factorize(pd.Series([w.lower() for w in written], dtype=object))
     text_of = np.repeat(np.arange(len(texts)), n)
-    hedges, modals = matcher.counts(codes, pd.Index(written), lower_of[codes], pd.Index(words), text_of,
-                                    len(texts))
-    assert hedges.tolist() == [2, 1, 3, 2, 2, 0, 0]
-    assert modals.tolist() == [0, 0, 0, 0, 0, 5, 2]
+    hedges, modals = matcher.counts(codes, pd.Index(written), lower_of[codes], pd.Index(words), text_of, texts)
+    # a phrase needs white space between its words: not "in 2013, part", "believed, to" or "is “unclear"
+    assert hedges.tolist() == [2, 1, 3, 2, 2, 0, 0, 1]
+    assert modals.tolist() == [0, 0, 0, 0, 0, 5, 2, 0]
 
 
 # ----------------------------------------------------------------------------------- readability
@@ -310,3 +311,31 @@ def test_worker_processes_give_the_serial_results(monkeypatch):
     for a, b in zip(serial, parallel):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert serial[0]["tone_sentences"].sum() > 100
+
+
+def test_tone_follows_the_articles_when_they_are_reordered_after_splitting():
+    from framing import load_corpus
+
+    fresh = lexical_features(load_corpus()).set_index("article_id")
+    corpus = load_corpus()
+    corpus.sentences()                                   # split in the original order
+    corpus.articles = corpus.articles.iloc[[4, 2, 0, 1, 3]].reset_index(drop=True)
+    moved = lexical_features(corpus).set_index("article_id")
+    # (pandas' group means may differ in the last bit when the groups come in another order)
+    pd.testing.assert_frame_equal(moved.loc[fresh.index], fresh, check_exact=False, rtol=1e-12)
+    st = sentence_tone(corpus)
+    assert (st.groupby("article_id")["outlet"].first() == fresh["outlet"]).all()
+    corpus.articles = corpus.articles[corpus.articles["outlet"] != "RFE/RL"].reset_index(drop=True)
+    kept = lexical_features(corpus).set_index("article_id")
+    pd.testing.assert_frame_equal(kept, fresh.loc[kept.index], check_exact=False, rtol=1e-12)
+
+
+def test_sentence_bootstrap_does_not_depend_on_how_article_ids_sort():
+    texts = ["Russia is a great and wonderful country. Russia is awful and terrible today. Russia is fine.",
+             "Russia is good. Russia is bad and evil. Russia won a happy victory. Russia lost badly."]
+
+    def run(ids):
+        frame = pd.DataFrame({"id": ids, "outlet": ["A", "A"], "title": ["t", "t"], "text": texts})
+        return tone(corpus_from_frame(frame, clean=False), unit="sentence")
+
+    pd.testing.assert_frame_equal(run(["a1", "b2"]), run(["z1", "a2"]), check_exact=True)
