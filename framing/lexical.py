@@ -546,6 +546,24 @@ class _PlainWords(dict):
         return plain
 
 
+def _scale_around_but(sentiments: list, bi: int) -> list:
+    """The sentiments after :meth:`_FastVader._but_check`, given the position ``bi`` of the first "but"
+    (shared with :mod:`framing.vader_batch`)."""
+    nonzero = [k for k, value in enumerate(sentiments) if value != 0]
+    for idx, k in enumerate(nonzero):
+        value = sentiments[k]
+        si = k
+        for j in nonzero[:idx]:
+            if sentiments[j] == value:
+                si = j
+                break
+        if si < bi:
+            sentiments[si] = value * 0.5
+        elif si > bi:
+            sentiments[si] = value * 1.5
+    return sentiments
+
+
 class _FastVader:
     """VADER's compound score, computed exactly as ``vaderSentiment`` 3.3.2 does, about five times faster.
 
@@ -606,20 +624,7 @@ class _FastVader:
         finds with ``list.index``. Zeros stay zero wherever they are scaled, so only the nonzero values are
         walked; a value is still unscaled when its turn comes, because earlier turns only change positions
         at or before their own."""
-        bi = lower.index("but")
-        nonzero = [k for k, value in enumerate(sentiments) if value != 0]
-        for idx, k in enumerate(nonzero):
-            value = sentiments[k]
-            si = k
-            for j in nonzero[:idx]:
-                if sentiments[j] == value:
-                    si = j
-                    break
-            if si < bi:
-                sentiments[si] = value * 0.5
-            elif si > bi:
-                sentiments[si] = value * 1.5
-        return sentiments
+        return _scale_around_but(sentiments, lower.index("but"))
 
     def emoji_free(self, text: str) -> bool:
         """True when no character of ``text`` is in VADER's emoji lexicon (checked with NumPy: a whole article

@@ -294,7 +294,7 @@ def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
         bi = (but_at[first] - starts[but_text]).tolist()
         for text, a, b, first_but in zip(but_text.tolist(), lo.tolist(), hi.tolist(), bi):
             if a < b:
-                sums[text] = _but_sum(pos[a:b].tolist(), valence[a:b].tolist(), first_but)
+                sums[text] = _but_sum(pos[a:b].tolist(), valence[a:b].tolist(), first_but, int(ntok[text]))
     mark_at = np.flatnonzero(t_mark[ids])
     if len(mark_at):
         marked = np.zeros(n_texts, dtype=bool)
@@ -334,24 +334,16 @@ def _special_idioms(state, valence, active, w, m1, m2, m3, p1, p2):
     return valence
 
 
-def _but_sum(positions: list[int], values: list[float], but: int) -> float:
+def _but_sum(positions: list[int], values: list[float], but: int, n: int) -> float:
     """The sum of one text's sentiments after vaderSentiment's _but_check, given the positions and values of
-    its lexicon words and the position of its first "but". Each nonzero sentiment in turn is scaled (0.5
-    before the "but", 1.5 after it) at the *first* position holding an equal value, as VADER's
-    ``list.index`` finds it (see ``_FastVader._but_check``)."""
-    nonzero = [k for k, value in enumerate(values) if value != 0]
-    for idx, k in enumerate(nonzero):
-        value = values[k]
-        si = k
-        for j in nonzero[:idx]:
-            if values[j] == value:
-                si = j
-                break
-        if positions[si] < but:
-            values[si] = value * 0.5
-        elif positions[si] > but:
-            values[si] = value * 1.5
-    return float(sum(values))
+    its lexicon words, the position of its first "but" and its number of tokens: the sentiments are laid
+    out as ``_FastVader.compound`` holds them and scaled by the same code."""
+    from .lexical import _scale_around_but
+
+    sentiments = [0] * n
+    for k, value in zip(positions, values):
+        sentiments[k] = value
+    return float(sum(_scale_around_but(sentiments, but)))
 
 
 def _round4(x: np.ndarray) -> np.ndarray:
