@@ -596,7 +596,6 @@ class _FastVader:
                                        if " " in k)
         self._idiom_first = frozenset(a for a, _ in self._idiom_starts)
         self._plain_word = _PlainWords(self._modifiers)
-        self._emoji_table = None                   # code point -> is a single-character emoji of VADER's
 
     def _lower_words(self, tokens: list[str]) -> list[str]:
         """``[word.lower() for word in VADER's words_and_emoticons]``, from a cache of raw tokens."""
@@ -626,20 +625,9 @@ class _FastVader:
         at or before their own."""
         return _scale_around_but(sentiments, lower.index("but"))
 
-    def emoji_free(self, text: str) -> bool:
-        """True when no character of ``text`` is in VADER's emoji lexicon (checked with NumPy: a whole article
-        at once, instead of every sentence character by character)."""
-        if self._emoji_table is None:
-            table = np.zeros(0x110000, dtype=bool)
-            table[[ord(e) for e in self.emoji if len(e) == 1]] = True
-            self._emoji_table = table
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        return not self._emoji_table[codes].any()
-
-    def compound(self, text: str, *, emoji_free: bool = False) -> float:
-        """VADER's compound score of ``text``; ``emoji_free=True`` skips the emoji check (the caller knows
-        that the text has none)."""
-        if not emoji_free and not self.emoji.isdisjoint(text):
+    def compound(self, text: str) -> float:
+        """VADER's compound score of ``text``."""
+        if not self.emoji.isdisjoint(text):
             return self.analyzer.polarity_scores(text)["compound"]
         text = text.strip()
         tokens = text.split()
