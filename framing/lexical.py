@@ -925,10 +925,9 @@ def _targets_chunk(shared, chunk) -> list:
                 if ok and not (exclude_quotes and posts[a + k]):
                     per.setdefault(k, []).append((p, t))
             for k, ms in per.items():
-                s, e = int(starts[a + k]), int(ends[a + k])
-                inside = [(max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e]
+                own, inside = _outside_quotes(text, int(starts[a + k]), int(ends[a + k]), quotes)
                 ids = sorted({t for p, t in ms if not any(x <= p < y for x, y in inside)})
-                if ids and not (inside and count_words(_outside_quotes(text, s, e, quotes)[0]) < 3):
+                if ids and not (inside and count_words(own) < 3):
                     found[k] = tuple(ids)
         out.extend(found)
     return out
