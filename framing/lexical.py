@@ -798,7 +798,11 @@ def _cache_put(corpus, key, value):
 def _sentence_layout(corpus):
     """Texts, sentence spans and kinds of the corpus, with each article's range of sentence rows, and the
     rows of ``corpus.sentences()`` in that order (article order, then sentence order; the sentences of
-    articles no longer in ``corpus.articles`` are left out)."""
+    articles no longer in ``corpus.articles`` are left out). Cached per corpus: the compound scores, the
+    targets and sentence_tone's word counts all read it."""
+    hit = _cache_get(corpus, ("layout",))
+    if hit is not None:
+        return hit
     arts = corpus.articles
     sents = corpus.sentences()
     texts = [t or "" for t in arts["text"]]
@@ -810,8 +814,10 @@ def _sentence_layout(corpus):
         rows = rows[np.argsort(pos[rows], kind="stable")]
         pos = pos[rows]
     bounds = np.searchsorted(pos, np.arange(len(texts) + 1))
-    return (texts, sents["start"].to_numpy(np.int64)[rows], sents["end"].to_numpy(np.int64)[rows],
-            (sents["kind"] == "embedded_post").to_numpy()[rows], bounds), rows
+    layout = ((texts, sents["start"].to_numpy(np.int64)[rows], sents["end"].to_numpy(np.int64)[rows],
+               (sents["kind"] == "embedded_post").to_numpy()[rows], bounds), rows)
+    _cache_put(corpus, ("layout",), layout)
+    return layout
 
 
 def _outside_quotes(text: str, s: int, e: int, quotes: list) -> tuple[str, list]:
