@@ -228,6 +228,30 @@ def _direct_quote_spans(text: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_QUOTE_SPAN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cached_quote_spans(corpus):
+    """The (outer start, outer end) of the direct quotations of every article, as the attribution analysis
+    found them (``corpus.articles`` order): ``(starts, ends, bounds)``, article k's quotations being
+    ``starts[bounds[k]:bounds[k + 1]]``; None when :func:`attribution` has not run on ``corpus`` as it is."""
+    cached = _QUOTE_SPAN_CACHE.get(corpus)
+    if cached is not None and cached[0] is corpus.articles:
+        return cached[1]
+    return None
+
+
+def _store_quote_spans(corpus, per_article: list) -> None:
+    lengths = np.fromiter(map(len, per_article), dtype=np.int64, count=len(per_article))
+    bounds = np.zeros(len(per_article) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    flat = np.array([q for spans in per_article for q in spans], dtype=np.int64).reshape(-1, 2)
+    try:
+        _QUOTE_SPAN_CACHE[corpus] = (corpus.articles, (flat[:, 0].copy(), flat[:, 1].copy(), bounds))
+    except TypeError:
+        pass
+
+
 def find_direct_quotes(text: str) -> list[tuple[int, int]]:
     """Return the ``(start, end)`` offsets of the text inside quotation marks.
 
@@ -928,12 +952,13 @@ class _Att:
 class _ArticleExtractor:
     """Runs the attribution rules on one article."""
 
-    def __init__(self, lex: _VerbLexicon, text: str, outlet: str, sentence_spans, post_sentences):
+    def __init__(self, lex: _VerbLexicon, text: str, outlet: str, sentence_spans, post_sentences,
+                 quote_spans=None):
         self.lex, self.text, self.outlet = lex, text, outlet
         self.sent_starts = [s for s, _ in sentence_spans]
         self.sent_spans = sentence_spans
         self.post_sentences = post_sentences          # set of sentence indices that are embedded posts
-        self.quotes = [q for q in _direct_quote_spans(text)
+        self.quotes = [q for q in (_direct_quote_spans(text) if quote_spans is None else quote_spans)
                        if self._sentence_of(q[2]) not in post_sentences]
         self._quote_starts = [q[0] for q in self.quotes]      # the quotations are in order and do not overlap
         self._quote_ends = [q[1] for q in self.quotes]
@@ -1522,7 +1547,9 @@ def _run(corpus, lex: _VerbLexicon, rules: _SourceRules, n_jobs) -> Attribution:
     else:
         counts = counted
     words_per_article = counts.to_dict()
-    for aid, outlet, verbs_here, quotes_here, n_quoted, names, _ in results:
+    # the direct quotations' spans, which the tone of the outlet's own voice leaves out (framing.lexical)
+    _store_quote_spans(corpus, [r[7] for r in results])
+    for aid, outlet, verbs_here, quotes_here, n_quoted, names, _, _ in results:
         verb_rows.extend((aid, outlet, lemma, use) for lemma, use in verbs_here)
         for q in quotes_here:
             q["article_id"], q["outlet"] = aid, outlet
@@ -1549,9 +1576,11 @@ def _extract_chunk(lex: _VerbLexicon, chunk: list) -> list:
     for aid, outlet, text, spans, kinds in chunk:
         posts = {k for k, kind in enumerate(kinds) if kind == "embedded_post"}
         subheads = {k for k, kind in enumerate(kinds) if kind == "subhead"}
-        verbs_here, quotes_here, names = _article(lex, text, outlet, spans, posts, subheads)
+        quote_spans = _direct_quote_spans(text)
+        verbs_here, quotes_here, names = _article(lex, text, outlet, spans, posts, subheads, quote_spans)
         out.append((aid, outlet, verbs_here, quotes_here,
-                    _union_words(text, [(q["start"], q["end"]) for q in quotes_here]), names, _count_words_fast(text)))
+                    _union_words(text, [(q["start"], q["end"]) for q in quotes_here]), names, _count_words_fast(text),
+                    [(a, b) for a, b, _, _ in quote_spans]))
     return out
 
 
@@ -1573,9 +1602,11 @@ def _union_words(text: str, spans: list[tuple[int, int]]) -> int:
     return sum(count_words(text[s:e]) for s, e in zip(merged_starts, merged_ends))
 
 
-def _article(lex: _VerbLexicon, text: str, outlet: str, spans, posts, subheads=frozenset()) -> tuple:
-    """Reporting-word uses, quote records (not yet classified) and the full person names of one article."""
-    ex = _ArticleExtractor(lex, text, outlet, spans, posts)
+def _article(lex: _VerbLexicon, text: str, outlet: str, spans, posts, subheads=frozenset(),
+             quote_spans=None) -> tuple:
+    """Reporting-word uses, quote records (not yet classified) and the full person names of one article
+    (``quote_spans``: its ``_direct_quote_spans``, when already found)."""
+    ex = _ArticleExtractor(lex, text, outlet, spans, posts, quote_spans)
     atts = ex.reporting_uses()
     verb_uses = [(a.lemma, a.use) for a in atts]
     outlet_names = _outlet_names(outlet)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress
@@ -50,7 +51,8 @@ import numpy as np
 import pandas as pd
 
 from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _union_words,
-                          article_word_counts, attribution, count_words)
+                          article_word_counts, attribution, cached_quote_spans, count_words)
+from .charscan import word_types
 from .errors import FramingError
 from .parallel import parallel_map
 
@@ -466,25 +468,42 @@ class _HedgeMatcher:
         self.modal = entries([m.replace("'", "’") for m in hedges["modal"] if "'" in m] + hedges["modal"])
 
     @staticmethod
-    def _count(entries, codes: np.ndarray, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int,
-               texts: list, lower: bool) -> np.ndarray:
-        """Matches of ``entries`` per text (``codes``: the texts' tokens, codes into ``vocabulary``;
-        ``text_of``: each token's text; ``lower``: match phrases in the lower-cased texts)."""
+    def _count(entries, found, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int, texts: list,
+               lower: bool) -> np.ndarray:
+        """Matches of ``entries`` per text. ``found``: the texts' tokens (a ``charscan.WordTypes``: lower-cased
+        types, codes into ``vocabulary``); ``text_of``: each token's text; ``lower``: match in any case (else
+        as written: a single word by its lower-cased type and its written form, a phrase in the text)."""
         singles, phrases = entries
+        codes = found.codes
         if not (singles or phrases) or not len(codes):
             return np.zeros(n_texts, dtype=np.int64)
+        key = (lambda w: w) if lower else str.lower
         # codes of the entries' words: a small table of those words probed by the vocabulary
-        known = pd.Index(sorted(set(singles) | {w for words, _, _ in phrases for w in words}))
+        known = pd.Index(sorted({key(w) for w in singles} | {key(w) for words, _, _ in phrases for w in words}))
         at = np.flatnonzero(known.get_indexer(vocabulary) >= 0)
         code_of = dict(zip(vocabulary[at].tolist(), at.tolist()))
-        single = np.zeros(len(vocabulary), dtype=bool)
-        single[[code_of[w] for w in singles if w in code_of]] = True
-        counts = np.bincount(text_of[single[codes]], minlength=n_texts)
+
+        def table(ws):
+            out = np.zeros(len(vocabulary), dtype=bool)
+            out[[code_of[key(w)] for w in ws if key(w) in code_of]] = True
+            return out
+
+        if lower:
+            hit = table(singles)[codes]
+        else:
+            # as written: a lower-case entry matches the tokens of its word written in lower case; another
+            # entry ("US") compares the written form of the tokens of its word that are not
+            cased = {w for w in singles if w != w.lower()}
+            hit = table([w for w in singles if w not in cased])[codes] & found.written_lower
+            if cased:
+                idx = np.flatnonzero(table(cased)[codes] & ~found.written_lower)
+                hit[idx] = [w in cased for w in found.written(idx)]
+        counts = np.bincount(text_of[hit], minlength=n_texts)
         # phrases: the texts where their words follow one another as tokens, then the text itself decides
         # (white space between the words, no word character before)
         candidates: dict[int, list] = {}
         for k, (words, _, _) in enumerate(phrases):
-            c = [code_of.get(w, -1) for w in words]
+            c = [code_of.get(key(w), -1) for w in words]
             if min(c) < 0:
                 continue
             n = len(c)
@@ -509,10 +528,10 @@ class _HedgeMatcher:
                     end = -neg_end
         return counts
 
-    def counts(self, codes, vocabulary, lower_codes, lower_vocabulary, text_of, texts) -> tuple:
+    def counts(self, found, vocabulary: pd.Index, text_of: np.ndarray, texts: list) -> tuple:
         """Hedges (on lower-cased tokens) and modals (on the tokens as written) per text."""
-        return (self._count(self.hedge, lower_codes, lower_vocabulary, text_of, len(texts), texts, True),
-                self._count(self.modal, codes, vocabulary, text_of, len(texts), texts, False))
+        return (self._count(self.hedge, found, vocabulary, text_of, len(texts), texts, True),
+                self._count(self.modal, found, vocabulary, text_of, len(texts), texts, False))
 
 
 # ------------------------------------------------------------------------------------------- VADER
@@ -820,16 +839,39 @@ def _sentence_layout(corpus):
     return layout
 
 
-def _outside_quotes(text: str, s: int, e: int, quotes: list) -> tuple[str, list]:
-    """The text of ``text[s:e]`` without the parts inside ``quotes``, and those parts (clipped spans)."""
-    inside = sorted((max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e)
+def _outside_quotes(text: str, s: int, e: int, quotes: list, quote_ends: list | None = None) -> tuple[str, list]:
+    """The text of ``text[s:e]`` without the parts inside ``quotes``, and those parts (clipped spans).
+    ``quote_ends``: the quotations' ends, when ``quotes`` are in order and do not overlap (as
+    ``_direct_quote_spans`` finds them), so that only the ones near the span are looked at."""
+    if quote_ends is None:
+        inside = sorted((max(qs, s), min(qe, e)) for qs, qe in quotes if qe > s and qs < e)
+    else:
+        inside = []
+        j, n = bisect_right(quote_ends, s), len(quotes)
+        while j < n:
+            qs, qe = quotes[j]
+            if qs >= e:
+                break
+            inside.append((qs if qs > s else s, qe if qe < e else e))
+            j += 1
     pieces, at = [], s
     for a, b in inside:
         if a > at:
             pieces.append(text[at:a])
-        at = max(at, b)
+        if b > at:
+            at = b
     pieces.append(text[at:e])
-    return " ".join(p.strip() for p in pieces if p.strip()), inside
+    return " ".join(filter(None, [p.strip() for p in pieces])), inside
+
+
+def _quotes_of(text: str, i: int, known) -> list:
+    """(start, end) of the direct quotations of article ``i``: from the attribution analysis when it has run
+    (``known``, see :func:`framing.attribution.cached_quote_spans`), else found now."""
+    if known is None:
+        return [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)]
+    qs, qe, bounds = known
+    a, b = bounds[i], bounds[i + 1]
+    return list(zip(qs[a:b].tolist(), qe[a:b].tolist())) if b > a else []
 
 
 def _compound_chunk(shared, chunk) -> list:
@@ -837,7 +879,7 @@ def _compound_chunk(shared, chunk) -> list:
     cut out first (quotations removed where they overlap one), then scored together."""
     from .vader_batch import compound_many
 
-    (texts, starts, ends, posts, bounds), exclude_quotes = shared
+    (texts, starts, ends, posts, bounds), exclude_quotes, known_quotes = shared
     lo, hi = bounds[chunk[0]], bounds[chunk[-1] + 1]
     # words are counted here only where quotations were removed (the rule of three words needs them);
     # -1 elsewhere: only sentence_tone reports them, and counts them then (_with_sentence_words)
@@ -848,7 +890,7 @@ def _compound_chunk(shared, chunk) -> list:
         if a == b:
             continue
         st, en = starts[a:b], ends[a:b]
-        quotes = [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)] if exclude_quotes else []
+        quotes = _quotes_of(text, i, known_quotes) if exclude_quotes else []
         if not quotes:
             own.extend(text[s:e] for s, e in zip(st.tolist(), en.tolist()))
             continue
@@ -857,9 +899,10 @@ def _compound_chunk(shared, chunk) -> list:
         q_end = np.maximum.accumulate(np.array([q[1] for q in quotes]))
         k = np.searchsorted(q_start, en, side="left") - 1
         overlaps = (k >= 0) & (q_end[np.maximum(k, 0)] > st)
+        quote_ends = [q[1] for q in quotes]
         for j, (s, e, hit) in enumerate(zip(st.tolist(), en.tolist(), overlaps.tolist())):
             if hit:
-                piece, inside = _outside_quotes(text, s, e, quotes)
+                piece, inside = _outside_quotes(text, s, e, quotes, quote_ends)
                 if inside:
                     n = count_words(piece)
                     words[a - lo + j] = n
@@ -884,8 +927,8 @@ def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
     if hit is not None:
         return hit
     layout, rows = _sentence_layout(corpus)
-    parts = parallel_map(_compound_chunk, range(len(layout[0])), n_jobs=n_jobs, shared=(layout, exclude_quotes),
-                         chunk_size=500)
+    parts = parallel_map(_compound_chunk, range(len(layout[0])), n_jobs=n_jobs,
+                         shared=(layout, exclude_quotes, cached_quote_spans(corpus)), chunk_size=500)
     sents = corpus.sentences().iloc[rows]
     compound = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
     words = np.concatenate([w for _, w in parts]) if parts else np.zeros(0, dtype=np.int64)
@@ -915,7 +958,7 @@ def _with_sentence_words(corpus, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _targets_chunk(shared, chunk) -> list:
     """The targets (sorted indices) each sentence of the articles ``chunk`` mentions outside quotations."""
-    (texts, starts, ends, posts, bounds), matcher, exclude_quotes = shared
+    (texts, starts, ends, posts, bounds), matcher, exclude_quotes, known_quotes = shared
     out = []
     for i in chunk:
         text, a, b = texts[i], bounds[i], bounds[i + 1]
@@ -925,13 +968,14 @@ def _targets_chunk(shared, chunk) -> list:
             m_pos = np.array([p for p, _ in mentions])
             sent = np.searchsorted(starts[a:b], m_pos, side="right") - 1
             inside_sent = (sent >= 0) & (m_pos < ends[a:b][np.maximum(sent, 0)])
-            quotes = [(qs, qe) for qs, qe, _, _ in _direct_quote_spans(text)] if exclude_quotes else []
+            quotes = _quotes_of(text, i, known_quotes) if exclude_quotes else []
             per: dict = {}
             for (p, t), k, ok in zip(mentions, sent.tolist(), inside_sent.tolist()):
                 if ok and not (exclude_quotes and posts[a + k]):
                     per.setdefault(k, []).append((p, t))
+            quote_ends = [q[1] for q in quotes]
             for k, ms in per.items():
-                own, inside = _outside_quotes(text, int(starts[a + k]), int(ends[a + k]), quotes)
+                own, inside = _outside_quotes(text, int(starts[a + k]), int(ends[a + k]), quotes, quote_ends)
                 ids = sorted({t for p, t in ms if not any(x <= p < y for x, y in inside)})
                 if ids and not (inside and count_words(own) < 3):
                     found[k] = tuple(ids)
@@ -948,7 +992,8 @@ def _sentence_scores(corpus, targets: dict, exclude_quotes: bool, n_jobs) -> pd.
     frame = _sentence_compound(corpus, exclude_quotes, n_jobs).copy()
     layout, _ = _sentence_layout(corpus)
     ids = parallel_map(_targets_chunk, range(len(layout[0])), n_jobs=n_jobs,
-                       shared=(layout, _TargetMatcher(targets), exclude_quotes), chunk_size=500)
+                       shared=(layout, _TargetMatcher(targets), exclude_quotes, cached_quote_spans(corpus)),
+                       chunk_size=500)
     frame["target_ids"] = pd.Series(ids, index=frame.index, dtype=object)
     _cache_put(corpus, key, frame)
     return frame
@@ -1112,24 +1157,19 @@ _SYLLABLES = _Syllables()
 
 def _lexical_chunk(shared, chunk) -> list:
     """Token counts, syllables, MTLD, hedges and modals of the articles ``chunk`` (a range of positions in
-    ``texts``), as one small DataFrame. Tokens are found with one regex pass per article and coded once per
-    chunk; then syllables are counted once per distinct word, and MTLD, hedges and modals run on integer
-    codes for all the chunk's articles at once."""
+    ``texts``), as one small DataFrame. Tokens are found as lower-cased types with array operations
+    (:mod:`framing.charscan`); syllables are counted once per distinct word, and MTLD, hedges and modals
+    run on the integer codes of all the chunk's articles at once."""
     matcher, texts = shared
     texts = [texts[i] for i in chunk]
-    tokens = [_WORD_RE.findall(t) for t in texts]
-    n_tokens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    found = word_types(texts, _WORD_RE)
+    n_tokens, lower = found.counts, found.codes
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(n_tokens, out=offsets[1:])
-    codes, written = pd.factorize(np.fromiter(chain.from_iterable(tokens), dtype=object, count=int(offsets[-1])))
-    del tokens
-    # lower-cased words: each distinct token is lower-cased once
-    lower_of, words = pd.factorize(np.array([w.lower() for w in written], dtype=object))
-    lower = lower_of[codes] if len(codes) else codes
-    per_word = np.fromiter(map(_SYLLABLES.__getitem__, words), dtype=np.int64, count=len(words))
+    per_word = np.fromiter(map(_SYLLABLES.__getitem__, found.words), dtype=np.int64, count=len(found.words))
     text_of = np.repeat(np.arange(len(texts)), n_tokens)
     syllables = np.bincount(text_of, weights=per_word[lower], minlength=len(texts)).astype(np.int64)
-    hedges, modals = matcher.counts(codes, pd.Index(written), lower, pd.Index(words), text_of, texts)
+    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
     return [pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
                           "hedges": hedges, "modals": modals})]
 

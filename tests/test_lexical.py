@@ -11,6 +11,7 @@ import pytest
 
 from framing import FramingError, corpus_from_frame
 from framing.attribution import _WORD_RE
+from framing.charscan import word_types
 from framing.lexical import (ARTICLE_COLUMNS, OUTLET_COLUMNS, SENTENCE_TONE_COLUMNS, TONE_COLUMNS, _FastVader,
                              _HedgeMatcher, _mtld_many, _previous_occurrence, count_syllables,
                              flesch_reading_ease, lexical_features, load_hedges, load_targets, mtld,
@@ -106,15 +107,24 @@ def test_hedges_are_counted_like_the_longest_leftmost_match():
              "May we? It may. Could, could, cannot, can't, can’t, Will will",   # modals lower case only
              "need not; ought to; Need Not",
              "He resigned in 2013, part of a purge; believed, to quote him; it is “unclear”"]  # 1: unclear
-    tokens = [_WORD_RE.findall(t) for t in texts]
-    n = np.array([len(t) for t in tokens])
-    codes, written = pd.factorize(pd.Series([w for t in tokens for w in t], dtype=object))
-    lower_of, words = pd.factorize(pd.Series([w.lower() for w in written], dtype=object))
-    text_of = np.repeat(np.arange(len(texts)), n)
-    hedges, modals = matcher.counts(codes, pd.Index(written), lower_of[codes], pd.Index(words), text_of, texts)
+    found = word_types(texts, _WORD_RE)
+    text_of = np.repeat(np.arange(len(texts)), found.counts)
+    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
     # a phrase needs white space between its words: not "in 2013, part", "believed, to" or "is “unclear"
     assert hedges.tolist() == [2, 1, 3, 2, 2, 0, 0, 1]
     assert modals.tolist() == [0, 0, 0, 0, 0, 5, 2, 0]
+
+
+def test_modal_entries_match_as_written_and_hedges_in_any_case():
+    # a researcher's list with a capitalised entry: "May" (the month) counts only as written, "must" only in
+    # lower case; hedges are matched in any case
+    matcher = _HedgeMatcher({"hedge": ["perhaps"], "modal": ["must", "May", "need not"]})
+    texts = ["May must MUST Must may. PERHAPS perhaps Perhaps", "need not Need not", "MAY May"]
+    found = word_types(texts, _WORD_RE)
+    text_of = np.repeat(np.arange(len(texts)), found.counts)
+    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
+    assert hedges.tolist() == [3, 0, 0]
+    assert modals.tolist() == [2, 1, 1]
 
 
 # ----------------------------------------------------------------------------------- readability
@@ -339,3 +349,37 @@ def test_sentence_bootstrap_does_not_depend_on_how_article_ids_sort():
         return tone(corpus_from_frame(frame, clean=False), unit="sentence")
 
     pd.testing.assert_frame_equal(run(["a1", "b2"]), run(["z1", "a2"]), check_exact=True)
+
+
+def test_own_voice_reads_the_quotations_that_attribution_found():
+    # after attribution(), the tone of the own voice takes the quotation spans it found instead of finding
+    # them again: the spans are the ones _direct_quote_spans finds, and the scores do not change
+    from framing import load_corpus
+    from framing.attribution import _direct_quote_spans, attribution, cached_quote_spans
+
+    fresh = load_corpus()
+    assert cached_quote_spans(fresh) is None
+    before = sentence_tone(fresh, targets=load_targets())
+    corpus = load_corpus()
+    attribution(corpus)
+    starts, ends, bounds = cached_quote_spans(corpus)
+    for k, text in enumerate(corpus.articles["text"]):
+        spans = list(zip(starts[bounds[k]:bounds[k + 1]].tolist(), ends[bounds[k]:bounds[k + 1]].tolist()))
+        assert spans == [(a, b) for a, b, _, _ in _direct_quote_spans(text)]
+    assert bounds[-1] > 20
+    pd.testing.assert_frame_equal(sentence_tone(corpus, targets=load_targets()), before, check_exact=True)
+    corpus.articles = corpus.articles.iloc[::-1].reset_index(drop=True)
+    assert cached_quote_spans(corpus) is None                  # other articles: found again
+
+
+def test_outside_quotes_near_the_span_equals_all_quotes():
+    from framing.lexical import _outside_quotes
+
+    rng = np.random.default_rng(3)
+    text = "".join(rng.choice(list("ab c.“”")) for _ in range(300))
+    cuts = np.sort(rng.choice(300, 40, replace=False)).tolist()
+    quotes = list(zip(cuts[::2], cuts[1::2]))                  # in order, not overlapping
+    ends = [e for _, e in quotes]
+    for s in range(0, 300, 7):
+        for e in (s, s + 1, s + 13, s + 90):
+            assert _outside_quotes(text, s, e, quotes, ends) == _outside_quotes(text, s, e, quotes)
