@@ -3,25 +3,26 @@
 The lexical features need, for every article, its word tokens (the words of ``framing.attribution._WORD_RE``:
 "Kiev's", "Thomas-Greenfield", "U.S.", "@user") as lower-cased types. Finding them with the regular
 expression creates one Python string per token, which costs more than everything done with the tokens
-afterwards. Here the texts of a chunk are joined and turned into an array of code points; each code point
+afterwards. Here the texts of a batch are joined and turned into an array of code points; each code point
 is classified by table lookup; token starts and ends follow from the classes with array operations; and
-each token's type is a pair of 64-bit polynomial hashes of its lower-cased code points. Python strings
-are made only for the distinct types.
+each token's type is a 64-bit polynomial hash of its lower-cased code points (with its length). Python
+strings are made only for the distinct types.
 
 Exactness. The token spans are those of ``_WORD_RE.findall`` (tested against it, fuzzing included). The
 character classes are tabulated by running the regular expressions' own classes over every character
 of the Basic Multilingual Plane; characters beyond it are classified one by one. Lower-casing is per code
-point, which is what ``str.lower`` does except for the few characters whose lower case is not one code
-point (such as "İ") and for the context-dependent final sigma: :func:`word_types` returns None for texts
-that contain them, and the caller takes the string path. Two tokens get the same type when both hashes and
-the length agree; :func:`word_types` checks that the second hash agrees within every type found by the
-first and returns None otherwise (for natural text, two independent 64-bit hashes agree by chance with a
-probability of about 2**-128 per pair).
+point, which is what ``str.lower`` does except for "İ" (whose lower case is two code points) and the
+context-dependent final sigma of "Σ": texts with either take the regular expression. Types are checked:
+within each type, a second hash (a sum of mixed code points) and the length must agree, and tokens of 64
+code points or more are compared as strings (long strings can be built to defeat both hashes); a batch
+that fails a check takes the regular expression. What remains is chance: two different short tokens
+whose two hashes both agree, about 2**-64 for a pair that the second hash cannot tell apart.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -41,6 +42,8 @@ _POWERS: tuple | None = None
 _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)           # odd 64-bit multiplier (the golden ratio)
 _MIX = (np.uint64(0xBF58476D1CE4E5B9),)             # splitmix64's first multiplier
 _BATCH_CHARS = 1_500_000
+_COMPARED = 64                                       # tokens this long are compared as strings
+_CACHED_POWERS = 1 << 22                             # powers kept for batches up to this long (2 x 32 MB)
 _SEPARATOR = "\n"                                    # joins texts: no word crosses it
 # bits of the rule table
 _STARTS_WORD, _CONTINUES, _LETTER_DOT = 1, 2, 4
@@ -60,6 +63,7 @@ def _class_of(char: str) -> int:
     return DOT if char == "." else OTHER
 
 
+@lru_cache(maxsize=4096)
 def _flags_of(char: str) -> int:
     flags = _class_of(char)
     low = char.lower()
@@ -173,9 +177,20 @@ def word_spans(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(abbr):
         k = np.full(len(abbr), 2, dtype=np.int64)
         more = np.arange(len(abbr))
-        while len(more):
+        for _ in range(8):                                    # "U.S.", "e.g.": a pair or two more at most
             more = more[letter_dot[np.minimum(abbr[more] + 2 * k[more], n + 3)]]
             k[more] += 1
+            if not len(more):
+                break
+        else:
+            # long chains ("a.b.c.d.e.f.g.h.i.j."): the run of pairs from every position at once, so that
+            # the time stays linear
+            run_end = np.empty(n + 4, dtype=np.int64)
+            for parity in (0, 1):
+                pairs = letter_dot[parity::2]
+                first_gap = np.where(pairs, len(pairs), np.arange(len(pairs)))
+                run_end[parity::2] = parity + 2 * np.minimum.accumulate(first_gap[::-1])[::-1]
+            k[more] = (run_end[abbr[more]] - abbr[more]) // 2
         abbr_ends = abbr + 2 * k
         ok = ((flags[np.minimum(abbr_ends, n - 1)] & _CLASS_MASK) != LETTER) | (abbr_ends >= n)
         abbr, abbr_ends = abbr[ok], abbr_ends[ok]
@@ -210,22 +225,26 @@ def word_spans(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """_HASH_BASE**i and _HASH_BASE**-i modulo 2**64 for i < n (cached; grown as longer chunks come)."""
+    """_HASH_BASE**i and _HASH_BASE**-i modulo 2**64 for i < n (cached up to _CACHED_POWERS; grown as longer
+    batches come)."""
     global _POWERS
-    if _POWERS is None or len(_POWERS[0]) < n:
-        size = max(n, 1 << 20, 2 * len(_POWERS[0]) if _POWERS is not None else 0)
-        up = np.full(size, _HASH_BASE, dtype=np.uint64)
-        down = np.full(size, np.uint64(pow(int(_HASH_BASE), -1, 1 << 64)), dtype=np.uint64)
-        up[0] = down[0] = 1
-        with np.errstate(over="ignore"):
-            _POWERS = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
-    return _POWERS
+    if _POWERS is not None and len(_POWERS[0]) >= n:
+        return _POWERS
+    size = max(n, 1 << 20, min(2 * len(_POWERS[0]), _CACHED_POWERS) if _POWERS is not None else 0)
+    up = np.full(size, _HASH_BASE, dtype=np.uint64)
+    down = np.full(size, np.uint64(pow(int(_HASH_BASE), -1, 1 << 64)), dtype=np.uint64)
+    up[0] = down[0] = 1
+    with np.errstate(over="ignore"):
+        powers = (np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64))
+    if size <= _CACHED_POWERS:                         # one huge article does not keep its table for good
+        _POWERS = powers
+    return powers
 
 
 def _span_hashes(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes of each ``values[s:e]``, the same wherever the span stands: a polynomial one, and
-    the sum of the values mixed by a multiply and xor-shift (from splitmix64), which catches the polynomial one's collisions
-    unless the strings are also anagrams of each other."""
+    the sum of the values mixed by a multiply and xor-shift (from splitmix64), which catches the polynomial
+    one's collisions unless the strings are also anagrams of each other."""
     up, down = _powers(len(values) + 1)
     prefix = np.zeros(len(values) + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -263,6 +282,12 @@ def _batch_types(texts: list[str]):
     np.cumsum((flags & CHANGES_CASE) != 0, out=changed[1:])
     written_lower = changed[ends] == changed[starts]
     words = [joined[a:b].lower() for a, b in zip(starts[first].tolist(), ends[first].tolist())]
+    # Long strings can be built to collide in both hashes (Thue-Morse words are anagrams and collide for
+    # any odd base modulo 2**64); they are rare in text, so long tokens are compared as strings.
+    long_tokens = np.flatnonzero(length >= _COMPARED)
+    if len(long_tokens) and any(joined[a:b].lower() != words[c] for a, b, c in zip(
+            starts[long_tokens].tolist(), ends[long_tokens].tolist(), type_codes[long_tokens].tolist())):
+        return None
 
     def written(tokens):
         return [joined[a:b] for a, b in zip(starts[tokens].tolist(), ends[tokens].tolist())]
@@ -317,6 +342,27 @@ class WordTypes:
         return out
 
 
+def _batch_parts(batch: list[str], regex: re.Pattern) -> list:
+    """:func:`_batch_types` of a batch; where it declines, the texts with İ or Σ (whose lower case the
+    array path cannot give) take the regular expression and the runs of texts between them are tried
+    again."""
+    found = _batch_types(batch)
+    if found is not None:
+        return [found]
+    parts, run = [], []
+    for text in batch:
+        if "İ" in text or "Σ" in text:
+            if run:
+                parts.append(_batch_types(run) or _regex_types(run, regex))
+                run = []
+            parts.append(_regex_types([text], regex))
+        else:
+            run.append(text)
+    if run:
+        parts.append(_batch_types(run) or _regex_types(run, regex))
+    return parts
+
+
 def word_types(texts: list[str], regex: re.Pattern, *, batch_chars: int = _BATCH_CHARS) -> WordTypes:
     """The tokens that ``regex.findall`` finds in each text, as lower-cased types, without a Python string
     per token.
@@ -347,7 +393,7 @@ def word_types(texts: list[str], regex: re.Pattern, *, batch_chars: int = _BATCH
         size += len(text) + 1
         if size >= batch_chars or i == len(texts) - 1:
             batch = texts[lo:i + 1]
-            parts.append(_batch_types(batch) or _regex_types(batch, regex))
+            parts.extend(_batch_parts(batch, regex))
             lo, size = i + 1, 0
     if not parts:
         return WordTypes(np.zeros(0, np.int64), np.zeros(0, np.int64), [], np.zeros(0, bool), [])

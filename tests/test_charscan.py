@@ -101,3 +101,29 @@ def test_seeds(seeds):
 @pytest.mark.parametrize("text", ["x" * 5000, "ab-" * 2000 + "c", "a." * 3000])
 def test_long_tokens(text):
     _check([text, "short one"])
+
+
+def test_long_colliding_tokens_are_told_apart():
+    # Thue-Morse words collide in any polynomial hash modulo 2**64 and are anagrams of each other
+    bits = [0]
+    while len(bits) < 2048:
+        bits += [1 - b for b in bits]
+    a = "".join("ab"[b] for b in bits)
+    b = "".join("ba"[b] for b in bits)
+    found = _check([a + " " + b, b])
+    assert len(found.words) == 2
+
+
+def test_long_chains_of_dotted_letters():
+    # chains longer than the few pairs of "U.S." are measured in one pass (a pass per pair was quadratic)
+    _check(["a." * 20, "x a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.A y", "b." * 9 + "c", "d." * 9])
+    found = _check(["a." * 40_000 + " e.g. x.y.z"])
+    assert found.words == ["a." * 40_000, "e.g.", "x", "y", "z"]      # "x.y." is followed by a letter
+
+
+def test_a_batch_with_dotted_i_keeps_the_array_path_for_its_other_texts(monkeypatch):
+    calls = []
+    real = charscan._regex_types
+    monkeypatch.setattr(charscan, "_regex_types", lambda texts, regex: calls.append(len(texts)) or real(texts, regex))
+    _check(["plain text", "İstanbul", "more plain", "still plain"])
+    assert calls == [1]
