@@ -44,7 +44,7 @@ import weakref
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -107,7 +107,12 @@ def _mtld_pass(tokens, threshold: float) -> float:
 
 
 def _previous_occurrence(codes: np.ndarray) -> np.ndarray:
-    """Index of the previous token with the same code anywhere before it (-1 for none).
+    """Index of the previous token with the same code anywhere before it (-1 for none)."""
+    return _occurrences(codes)[0]
+
+
+def _occurrences(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the previous and of the next token with the same code (-1 for none).
 
     Equal codes in position order, from one plain sort of (code << bits) | position: faster than a stable
     argsort, and the shifts and masks cost less than division."""
@@ -120,22 +125,27 @@ def _previous_occurrence(codes: np.ndarray) -> np.ndarray:
     same = key[1:] == key[:-1]
     prev = np.full(n, -1, dtype=np.int64)
     prev[position[1:][same]] = position[:-1][same]
-    return prev
+    nxt = np.full(n, -1, dtype=np.int64)
+    nxt[position[:-1][same]] = position[1:][same]
+    return prev, nxt
 
 
 def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, threshold: float,
-                  window: int = 256) -> np.ndarray:
+                  window: int = 256, prev: np.ndarray | None = None) -> np.ndarray:
     """:func:`_mtld_pass` over the token runs ``codes[starts[k]:ends[k]]`` of many texts at once.
 
     A token is new in the segment that starts at s when its previous occurrence is before s, so the
     segment's type count is a cumulative sum. Every text's current segment is examined at once, ``window``
     tokens ahead (a segment rarely runs longer; one that does is examined again with a window four times
     as long, from the same start).
-    The arithmetic is _mtld_pass's own, so the results are identical to the last bit."""
+    The arithmetic is _mtld_pass's own, so the results are identical to the last bit. ``prev``: the
+    previous occurrences (:func:`_previous_occurrence`), when known; only whether one lies before the
+    current segment matters."""
     factors = np.zeros(len(starts))
     pos = np.asarray(starts, dtype=np.int64).copy()
     ends = np.asarray(ends, dtype=np.int64)
-    prev = _previous_occurrence(codes)
+    if prev is None:
+        prev = _previous_occurrence(codes)
     last = max(len(codes) - 1, 0)
 
     def step(rows, w):
@@ -176,11 +186,17 @@ def _mtld_many(codes: np.ndarray, offsets: np.ndarray, threshold: float = MTLD_T
     codes = np.asarray(codes)
     offsets = np.asarray(offsets, dtype=np.int64)
     starts, ends = offsets[:-1], offsets[1:]
-    forward = _mtld_forward(codes, starts, ends, threshold)
+    prev, nxt = _occurrences(codes)
+    forward = _mtld_forward(codes, starts, ends, threshold, prev=prev)
     text_of = np.repeat(np.arange(len(starts)), ends - starts)
     # each text's tokens reversed where they stand: position p of text k holds token ends[k] - 1 - (p - starts[k])
-    backward = _mtld_forward(codes[starts[text_of] + ends[text_of] - 1 - np.arange(len(codes))], starts, ends,
-                             threshold)
+    mirror = starts[text_of] + ends[text_of] - 1 - np.arange(len(codes))
+    # in the reversed texts, a token's previous occurrence is its next one in the same text, mirrored; one
+    # in another text only has to lie before the segment, as -1 does
+    after = nxt[mirror]
+    same_text = (after >= 0) & (after < ends[text_of])
+    backward_prev = np.where(same_text, mirror[np.maximum(after, 0)], -1)
+    backward = _mtld_forward(codes[mirror], starts, ends, threshold, prev=backward_prev)
     return (forward + backward) / 2
 
 
@@ -510,6 +526,11 @@ class _HedgeMatcher:
             at = np.flatnonzero(codes[:len(codes) - n + 1] == c[0])
             for j in range(1, n):
                 at = at[codes[at + j] == c[j]]
+            if not lower:
+                # as written, as the tokens of the phrase: "#ought to" has the token "#ought", not "ought"
+                for j, w in enumerate(words):
+                    if len(at):
+                        at = at[np.array([t == w for t in found.written(at + j)], dtype=bool)]
             for t in np.unique(text_of[at[text_of[at] == text_of[at + n - 1]]]).tolist():
                 candidates.setdefault(t, []).append(k)
         for t, ks in candidates.items():

@@ -13,7 +13,7 @@ from framing import FramingError, corpus_from_frame
 from framing.attribution import _WORD_RE
 from framing.charscan import word_types
 from framing.lexical import (ARTICLE_COLUMNS, OUTLET_COLUMNS, SENTENCE_TONE_COLUMNS, TONE_COLUMNS, _FastVader,
-                             _HedgeMatcher, _mtld_many, _previous_occurrence, count_syllables,
+                             _HedgeMatcher, _mtld_many, _occurrences, _previous_occurrence, count_syllables,
                              flesch_reading_ease, lexical_features, load_hedges, load_targets, mtld,
                              sentence_tone, tone)
 
@@ -76,6 +76,12 @@ def test_previous_occurrence_against_a_dictionary_walk():
         last[c] = i
     assert _previous_occurrence(codes).tolist() == want
     assert _previous_occurrence(np.zeros(0, dtype=np.int64)).tolist() == []
+    following, want_next = {}, []
+    for i in range(len(codes) - 1, -1, -1):
+        want_next.append(following.get(int(codes[i]), -1))
+        following[int(codes[i])] = i
+    prev, nxt = _occurrences(codes)
+    assert prev.tolist() == want and nxt.tolist() == want_next[::-1]
 
 
 def test_mtld_many_equals_mtld_text_by_text():
@@ -383,3 +389,14 @@ def test_outside_quotes_near_the_span_equals_all_quotes():
     for s in range(0, 300, 7):
         for e in (s, s + 1, s + 13, s + 90):
             assert _outside_quotes(text, s, e, quotes, ends) == _outside_quotes(text, s, e, quotes)
+
+
+def test_modal_phrases_match_the_tokens_as_written():
+    # "#ought" is a token of its own, so "#ought to" is not the phrase "ought to", even where "Ought" is
+    # written elsewhere in the text (found in review)
+    matcher = _HedgeMatcher(load_hedges())
+    texts = ["Ought to be done, #ought to go.", "#ought to go.", "They ought to go."]
+    found = word_types(texts, _WORD_RE)
+    text_of = np.repeat(np.arange(len(texts)), found.counts)
+    _, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
+    assert modals.tolist() == [0, 0, 1]
