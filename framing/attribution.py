@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import charscan
 from .errors import FramingError
 from .output import write_csv
 from .parallel import parallel_map
@@ -100,46 +101,20 @@ def count_words(text: str) -> int:
 
 
 # count_words over a whole article and over many spans of it at once, with NumPy: a word starts at a letter
-# ([^\W\d_]) whose previous character does not glue it to the word before ([\w'’‘ʼ.-]). The two character
-# classes are tabulated for the Basic Multilingual Plane by running those very classes over all its
-# characters, so the counts are count_words' exactly; characters beyond it (emoji) are classified one by one.
-_BMP = 0x10000
-_CHAR_TABLES: tuple | None = None
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_GLUE_RE = re.compile(r"[\w'’‘ʼ.-]")
-
-
-def _char_tables() -> tuple[np.ndarray, np.ndarray]:
-    global _CHAR_TABLES
-    if _CHAR_TABLES is None:
-        chars = "".join(map(chr, range(_BMP)))
-        letter = np.zeros(_BMP, dtype=bool)
-        glue = np.zeros(_BMP, dtype=bool)
-        for table, regex in ((letter, _LETTER_RE), (glue, _GLUE_RE)):
-            for m in re.finditer(regex.pattern + "+", chars):
-                table[m.start():m.end()] = True
-        _CHAR_TABLES = (letter, glue)
-    return _CHAR_TABLES
-
-
-def _char_class(codes: np.ndarray, table: np.ndarray, regex: re.Pattern) -> np.ndarray:
-    big = codes >= _BMP
-    if not big.any():
-        return table[codes]
-    out = table[np.where(big, 0, codes)]
-    idx = np.flatnonzero(big)
-    out[idx] = [regex.match(chr(c)) is not None for c in codes[idx].tolist()]
-    return out
+# ([^\W\d_]) whose previous character does not glue it to the word before ([\w'’‘ʼ.-]). The characters'
+# classes come from framing.charscan, whose tables run those very classes over every character, so the
+# counts are count_words' exactly.
+_GLUE_CLASSES = np.isin(np.arange(8), [charscan.LETTER, charscan.WORD, charscan.UNDERSCORE, charscan.CONNECTOR,
+                                       charscan.DOT])
 
 
 def _letters_and_starts(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Per character of ``text``: is it a letter, and does a word start there (count_words' rule)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    letter_table, glue_table = _char_tables()
-    letter = _char_class(codes, letter_table, _LETTER_RE)
+    classes = charscan.char_classes(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4"))
+    letter = classes == charscan.LETTER
     starts = letter.copy()
-    if len(codes) > 1:
-        starts[1:] &= ~_char_class(codes[:-1], glue_table, _GLUE_RE)
+    if len(classes) > 1:
+        starts[1:] &= ~_GLUE_CLASSES[classes[:-1]]
     return letter, starts
 
 

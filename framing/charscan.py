@@ -28,7 +28,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-__all__ = ["word_types", "word_spans", "WordTypes"]
+__all__ = ["word_types", "word_spans", "WordTypes", "char_classes"]
 
 _BMP = 0x10000
 # What the scan needs to know of a character: one of these classes (from the regular expressions' own
@@ -124,6 +124,18 @@ def _rules() -> np.ndarray:
                     rules[(before << 6) | (cls << 3) | after] = bits
         _RULES = rules
     return _RULES
+
+
+def char_classes(codes: np.ndarray) -> np.ndarray:
+    """The class of each code point (OTHER, LETTER, WORD, UNDERSCORE, CONNECTOR, AT or DOT), uint8."""
+    flags_table = _tables()[0]
+    big = codes >= _BMP
+    if not big.any():
+        return flags_table[codes] & _CLASS_MASK
+    out = flags_table[np.where(big, 0, codes)]
+    idx = np.flatnonzero(big)
+    out[idx] = [_flags_of(chr(c)) for c in codes[idx].tolist()]
+    return out & _CLASS_MASK
 
 
 def _classify(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
