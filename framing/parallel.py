@@ -8,6 +8,7 @@ nothing to share.
 
 from __future__ import annotations
 
+import gc
 import os
 from functools import partial
 
@@ -70,10 +71,14 @@ def parallel_map(func, items: list, *, n_jobs=None, shared=None, chunk_size: int
         task, args = partial(_run_inherited, func, key), (chunks,)
     else:
         task, args = func, ([shared] * len(chunks), chunks)
+    # Objects that exist now are never garbage in a worker: frozen, a worker's collections leave them alone
+    # instead of touching every one (which copies the parent's whole heap into each worker, page by page).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks)), mp_context=ctx) as pool:
             for part in pool.map(task, *args):
                 out.extend(part)
     finally:
+        gc.unfreeze()
         _INHERITED.pop(key, None)
     return out
