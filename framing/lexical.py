@@ -35,6 +35,12 @@ Methods
   words and stay.
   Sentences are scored in batches (:mod:`framing.vader_batch`: VADER's rules as array operations), with
   results identical to ``vaderSentiment`` to the last bit.
+
+Speed: :func:`lexical_features` splits each sentence into whitespace-separated tokens once, for VADER and
+for the words (the words of a text are the words of its tokens, see :class:`_TokenWords`); the words of
+each distinct token are found once per process. Where the sentences do not hold an article's tokens whole
+(a sentence boundary inside a token), the article's text is split again. The results are those of
+:func:`framing.charscan.word_types` on the whole texts, exactly.
 """
 
 from __future__ import annotations
@@ -44,15 +50,15 @@ import weakref
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _union_words,
+from .attribution import (_WORD_RE, _direct_quote_spans, _span_word_counts, _union_words, _word_counts_many,
                           article_word_counts, attribution, cached_quote_spans, count_words)
-from .charscan import word_types
+from .charscan import WordTypes, word_types
 from .errors import FramingError
 from .parallel import parallel_map
 
@@ -130,6 +136,16 @@ def _occurrences(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return prev, nxt
 
 
+def _ttr_limits(n: int, threshold: float) -> np.ndarray:
+    """For k = 1 .. max(n, 1): the largest count c with ``c / k <= threshold`` as floating point divides
+    (a division is monotone in c, so ``c / k <= threshold`` exactly when ``c <= limits[k - 1]``): an
+    integer comparison instead of a division per token and window position."""
+    k = np.arange(1, max(n, 1) + 1, dtype=np.int64)
+    c = np.floor(threshold * k).astype(np.int64)
+    c = np.where((c + 1) / k <= threshold, c + 1, c)
+    return np.where(c / k > threshold, c - 1, c)
+
+
 def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, threshold: float,
                   window: int = 256, prev: np.ndarray | None = None) -> np.ndarray:
     """:func:`_mtld_pass` over the token runs ``codes[starts[k]:ends[k]]`` of many texts at once.
@@ -147,14 +163,16 @@ def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, thres
     if prev is None:
         prev = _previous_occurrence(codes)
     last = max(len(codes) - 1, 0)
+    limits = _ttr_limits(max(int((ends - np.asarray(starts)).max()) if len(starts) else 0, window), threshold)
 
     def step(rows, w):
         s, e = pos[rows], ends[rows]
         idx = s[:, None] + np.arange(w)
         valid = idx < e[:, None]
         np.minimum(idx, last, out=idx)
-        cnt = np.cumsum((prev[idx] < s[:, None]) & valid, axis=1)
-        fail = (cnt / np.arange(1, w + 1) <= threshold) & valid
+        # (past a text's end the counts are not used: only `fail` reads them there, masked by `valid`)
+        cnt = np.cumsum(prev[idx] < s[:, None], axis=1)
+        fail = (cnt <= limits[:w]) & valid               # cnt / (k + 1) <= threshold
         first = fail.argmax(axis=1)
         done = fail[np.arange(len(rows)), first]        # a factor is complete at s + first
         factors[rows[done]] += 1.0
@@ -484,23 +502,20 @@ class _HedgeMatcher:
         self.modal = entries([m.replace("'", "’") for m in hedges["modal"] if "'" in m] + hedges["modal"])
 
     @staticmethod
-    def _count(entries, found, vocabulary: pd.Index, text_of: np.ndarray, n_texts: int, texts: list,
+    def _count(entries, found, code_of, n_codes: int, text_of: np.ndarray, n_texts: int, texts: list,
                lower: bool) -> np.ndarray:
         """Matches of ``entries`` per text. ``found``: the texts' tokens (a ``charscan.WordTypes``: lower-cased
-        types, codes into ``vocabulary``); ``text_of``: each token's text; ``lower``: match in any case (else
-        as written: a single word by its lower-cased type and its written form, a phrase in the text)."""
+        types as codes; ``code_of``: lower-cased word -> its code, for ``n_codes`` codes); ``text_of``: each
+        token's text; ``lower``: match in any case (else as written: a single word by its lower-cased type
+        and its written form, a phrase in the text)."""
         singles, phrases = entries
         codes = found.codes
         if not (singles or phrases) or not len(codes):
             return np.zeros(n_texts, dtype=np.int64)
         key = (lambda w: w) if lower else str.lower
-        # codes of the entries' words: a small table of those words probed by the vocabulary
-        known = pd.Index(sorted({key(w) for w in singles} | {key(w) for words, _, _ in phrases for w in words}))
-        at = np.flatnonzero(known.get_indexer(vocabulary) >= 0)
-        code_of = dict(zip(vocabulary[at].tolist(), at.tolist()))
 
         def table(ws):
-            out = np.zeros(len(vocabulary), dtype=bool)
+            out = np.zeros(n_codes, dtype=bool)
             out[[code_of[key(w)] for w in ws if key(w) in code_of]] = True
             return out
 
@@ -549,10 +564,14 @@ class _HedgeMatcher:
                     end = -neg_end
         return counts
 
-    def counts(self, found, vocabulary: pd.Index, text_of: np.ndarray, texts: list) -> tuple:
-        """Hedges (on lower-cased tokens) and modals (on the tokens as written) per text."""
-        return (self._count(self.hedge, found, vocabulary, text_of, len(texts), texts, True),
-                self._count(self.modal, found, vocabulary, text_of, len(texts), texts, False))
+    def counts(self, found, text_of: np.ndarray, texts: list, code_of=None) -> tuple:
+        """Hedges (on lower-cased tokens) and modals (on the tokens as written) per text. ``code_of``: each
+        word of ``found.words`` -> its code (default: its position)."""
+        if code_of is None:
+            code_of = dict(zip(found.words, range(len(found.words))))
+        n = len(found.words)
+        return (self._count(self.hedge, found, code_of, n, text_of, len(texts), texts, True),
+                self._count(self.modal, found, code_of, n, text_of, len(texts), texts, False))
 
 
 # ------------------------------------------------------------------------------------------- VADER
@@ -895,46 +914,79 @@ def _quotes_of(text: str, i: int, known) -> list:
     return list(zip(qs[a:b].tolist(), qe[a:b].tolist())) if b > a else []
 
 
-def _compound_chunk(shared, chunk) -> list:
-    """Compound score and words of every sentence of the articles ``chunk``: the sentences' own texts are
-    cut out first (quotations removed where they overlap one), then scored together."""
-    from .vader_batch import compound_many
+def _chunk_quotes(texts: list, a0: int, a1: int, known) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Article (counted from ``a0``), start and end of the direct quotations of articles ``a0:a1``, in
+    article order and, within an article, in text order (as ``_direct_quote_spans`` finds them: they do not
+    overlap)."""
+    if known is not None:
+        qs, qe, bounds = known
+        lo, hi = bounds[a0], bounds[a1]
+        art = np.repeat(np.arange(a1 - a0, dtype=np.int64), np.diff(bounds[a0:a1 + 1]))
+        return art, qs[lo:hi].astype(np.int64), qe[lo:hi].astype(np.int64)
+    per = [_quotes_of(texts[i], i, None) for i in range(a0, a1)]
+    art = np.repeat(np.arange(a1 - a0, dtype=np.int64), [len(q) for q in per])
+    flat = np.array([q for qs in per for q in qs], dtype=np.int64).reshape(-1, 2)
+    return art, flat[:, 0], flat[:, 1]
 
-    (texts, starts, ends, posts, bounds), exclude_quotes, known_quotes = shared
-    lo, hi = bounds[chunk[0]], bounds[chunk[-1] + 1]
+
+def _own_voice(layout, a0: int, a1: int, exclude_quotes: bool, known_quotes) -> tuple:
+    """The sentences of articles ``a0:a1`` (``layout``: :func:`_sentence_layout`) and their own texts:
+    ``(texts, hit, words, scored)``. ``texts``: each sentence's text; ``hit``: the sentences that overlap a
+    quotation, whose entries in ``texts`` are replaced by the text outside the quotations (the pieces
+    joined by spaces); ``words``: words of those, -1 elsewhere; ``scored``: the sentences VADER scores
+    (not embedded posts; three words or more outside quotations)."""
+    texts, starts, ends, posts, bounds = layout
+    lo, hi = int(bounds[a0]), int(bounds[a1])
+    st, en = starts[lo:hi], ends[lo:hi]
+    art = np.repeat(np.arange(a1 - a0, dtype=np.int64), np.diff(bounds[a0:a1 + 1]))
+    chunk_texts = texts[a0:a1]
+    st_l, en_l, art_l = st.tolist(), en.tolist(), art.tolist()
+    own = [chunk_texts[i][s:e] for i, s, e in zip(art_l, st_l, en_l)]
     # words are counted here only where quotations were removed (the rule of three words needs them);
     # -1 elsewhere: only sentence_tone reports them, and counts them then (_with_sentence_words)
-    own, words = [], np.full(hi - lo, -1, dtype=np.int64)
+    words = np.full(hi - lo, -1, dtype=np.int64)
     scored = np.ones(hi - lo, dtype=bool)
-    for i in chunk:
-        text, a, b = texts[i], bounds[i], bounds[i + 1]
-        if a == b:
-            continue
-        st, en = starts[a:b], ends[a:b]
-        quotes = _quotes_of(text, i, known_quotes) if exclude_quotes else []
-        if not quotes:
-            own.extend(text[s:e] for s, e in zip(st.tolist(), en.tolist()))
-            continue
-        # sentences that overlap a quotation: the last quotation starting before the sentence's end
-        q_start = np.array([q[0] for q in quotes])
-        q_end = np.maximum.accumulate(np.array([q[1] for q in quotes]))
-        k = np.searchsorted(q_start, en, side="left") - 1
-        overlaps = (k >= 0) & (q_end[np.maximum(k, 0)] > st)
-        quote_ends = [q[1] for q in quotes]
-        for j, (s, e, hit) in enumerate(zip(st.tolist(), en.tolist(), overlaps.tolist())):
-            if hit:
-                piece, inside = _outside_quotes(text, s, e, quotes, quote_ends)
-                if inside:
-                    n = count_words(piece)
-                    words[a - lo + j] = n
-                    scored[a - lo + j] = n >= 3
-                own.append(piece)
-            else:
-                own.append(text[s:e])
+    hit = np.zeros(0, dtype=np.int64)
     if exclude_quotes:
+        q_art, q_start, q_end = _chunk_quotes(texts, a0, a1, known_quotes)
+        if len(q_start):
+            # positions as one increasing key over the chunk's articles, so that one search finds, for every
+            # sentence, the quotations ending after its start and starting before its end
+            width = max(max(map(len, chunk_texts)), 1) + 1
+            first = np.searchsorted(q_end + q_art * width, st + art * width, side="right")
+            stop = np.searchsorted(q_start + q_art * width, en + art * width, side="left")
+            hit = np.flatnonzero(stop > first)
+            pieces_of = []
+            qs_l, qe_l = q_start.tolist(), q_end.tolist()
+            for j, j0, j1 in zip(hit.tolist(), first[hit].tolist(), stop[hit].tolist()):
+                text, s, e = chunk_texts[art_l[j]], st_l[j], en_l[j]
+                pieces, at = [], s
+                for q in range(j0, j1):
+                    a, b = qs_l[q], qe_l[q]
+                    if a > at:
+                        pieces.append(text[at:a])
+                    if b > at:
+                        at = b
+                pieces.append(text[at:e])
+                piece = " ".join(filter(None, [p.strip() for p in pieces]))
+                own[j] = piece
+                pieces_of.append(piece)
+            n = _word_counts_many(pieces_of)
+            words[hit] = n
+            scored[hit] = n >= 3
         scored &= ~posts[lo:hi]
         words[posts[lo:hi]] = 0
-    compound = np.full(hi - lo, np.nan)
+    return own, hit, words, scored
+
+
+def _compound_chunk(shared, chunk) -> list:
+    """Compound score and words of every sentence of the articles ``chunk`` (a range): the sentences' own
+    texts are cut out first (quotations removed where they overlap one), then scored together."""
+    from .vader_batch import compound_many
+
+    layout, exclude_quotes, known_quotes = shared
+    own, _, words, scored = _own_voice(layout, chunk[0], chunk[-1] + 1, exclude_quotes, known_quotes)
+    compound = np.full(len(own), np.nan)
     at = np.flatnonzero(scored)
     compound[at] = compound_many([own[j] for j in at.tolist()])
     return [(compound, words)]
@@ -950,6 +1002,12 @@ def _sentence_compound(corpus, exclude_quotes: bool, n_jobs) -> pd.DataFrame:
     layout, rows = _sentence_layout(corpus)
     parts = parallel_map(_compound_chunk, range(len(layout[0])), n_jobs=n_jobs,
                          shared=(layout, exclude_quotes, cached_quote_spans(corpus)), chunk_size=500)
+    return _put_compound(corpus, key, parts)
+
+
+def _put_compound(corpus, key, parts: list) -> pd.DataFrame:
+    """The sentence compound frame from the ``(compound, words)`` of every chunk, cached under ``key``."""
+    layout, rows = _sentence_layout(corpus)
     sents = corpus.sentences().iloc[rows]
     compound = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0)
     words = np.concatenate([w for _, w in parts]) if parts else np.zeros(0, dtype=np.int64)
@@ -1179,20 +1237,180 @@ _SYLLABLES = _Syllables()
 def _lexical_chunk(shared, chunk) -> list:
     """Token counts, syllables, MTLD, hedges and modals of the articles ``chunk`` (a range of positions in
     ``texts``), as one small DataFrame. Tokens are found as lower-cased types with array operations
-    (:mod:`framing.charscan`); syllables are counted once per distinct word, and MTLD, hedges and modals
-    run on the integer codes of all the chunk's articles at once."""
+    (:mod:`framing.charscan`)."""
     matcher, texts = shared
     texts = [texts[i] for i in chunk]
-    found = word_types(texts, _WORD_RE)
+    return [_token_features(word_types(texts, _WORD_RE), texts, matcher)]
+
+
+def _token_features(found, texts: list, matcher, code_of=None, per_word=None) -> pd.DataFrame:
+    """Token counts, syllables, MTLD, hedges and modals of ``texts``, whose tokens are ``found`` (a
+    :class:`framing.charscan.WordTypes`; ``code_of`` and ``per_word``: each of its words' code and
+    syllables, when known). Syllables are counted once per distinct word, and MTLD, hedges and modals run
+    on the integer codes of all the texts at once."""
     n_tokens, lower = found.counts, found.codes
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(n_tokens, out=offsets[1:])
-    per_word = np.fromiter(map(_SYLLABLES.__getitem__, found.words), dtype=np.int64, count=len(found.words))
+    if per_word is None:
+        per_word = np.fromiter(map(_SYLLABLES.__getitem__, found.words), dtype=np.int64, count=len(found.words))
     text_of = np.repeat(np.arange(len(texts)), n_tokens)
     syllables = np.bincount(text_of, weights=per_word[lower], minlength=len(texts)).astype(np.int64)
-    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
-    return [pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
-                          "hedges": hedges, "modals": modals})]
+    hedges, modals = matcher.counts(found, text_of, texts, code_of)
+    return pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
+                         "hedges": hedges, "modals": modals})
+
+
+class _TokenWords:
+    """The words (``_WORD_RE`` tokens) of each token type of :func:`framing.vader_batch.token_batch`: the
+    lexical features read the words of the whitespace-separated tokens that VADER's split has made.
+
+    The words of a text are those of its whitespace-separated tokens, in order: no word holds white
+    space, and what ``_WORD_RE`` looks at around a word (a letter, ``\\w``, "@" or "#") is never white
+    space, so the edges of a token are to it what the edges of the text are. A token type's words are
+    found once, as ids of the words as written; each written word knows its lower-cased word."""
+
+    _MAX_WORDS = 2_000_000          # written words kept before the tables start again
+
+    def __init__(self):
+        self._clear_words()
+
+    def _clear_words(self):
+        self.written: dict[str, int] = {}
+        self.written_words: list[str] = []
+        self.lower: dict[str, int] = {}
+        self.lower_words: list[str] = []
+        self.syllables = np.zeros(0, dtype=np.int64)    # lower-cased word -> its syllables
+        self.lower_of = np.zeros(0, dtype=np.int64)     # written word -> its lower-cased word
+        self.is_lower = np.zeros(0, dtype=bool)         # written word -> written in lower case
+        self._clear_types(None)
+
+    def _clear_types(self, generation):
+        self.generation, self.n_types = generation, 0
+        self.first = np.zeros(0, dtype=np.int64)        # token type -> its first word in `flat`
+        self.count = np.zeros(0, dtype=np.int64)        # token type -> its number of words
+        self.flat = np.zeros(0, dtype=np.int64)         # written word ids of the types, one after another
+
+    def update(self, batch) -> None:
+        """Find the words of the token types that ``batch`` has made since the last update."""
+        if len(self.written_words) > self._MAX_WORDS:
+            self._clear_words()
+        if batch.generation != self.generation:
+            self._clear_types(batch.generation)
+        new = batch.tokens[self.n_types:]
+        if not new:
+            return
+        split = word_types(new, _WORD_RE)                 # the words of all new types, with arrays
+        found = split.written(np.arange(len(split.codes)))
+        fresh = [w for w in dict.fromkeys(found) if w not in self.written]
+        if fresh:
+            lowered = [w.lower() for w in fresh]
+            unseen = [w for w in dict.fromkeys(lowered) if w not in self.lower]
+            self.lower.update(zip(unseen, range(len(self.lower_words), len(self.lower_words) + len(unseen))))
+            self.lower_words.extend(unseen)
+            self.syllables = np.concatenate((self.syllables, np.fromiter(
+                map(_SYLLABLES.__getitem__, unseen), dtype=np.int64, count=len(unseen))))
+            self.written.update(zip(fresh, range(len(self.written_words), len(self.written_words) + len(fresh))))
+            self.written_words.extend(fresh)
+            self.lower_of = np.concatenate((self.lower_of, np.fromiter(
+                map(self.lower.__getitem__, lowered), dtype=np.int64, count=len(lowered))))
+            self.is_lower = np.concatenate((self.is_lower, np.fromiter(
+                map(str.__eq__, fresh, lowered), dtype=bool, count=len(fresh))))
+        count = split.counts.astype(np.int64)
+        ids = np.fromiter(map(self.written.__getitem__, found), dtype=np.int64, count=len(found))
+        self.first = np.concatenate((self.first, len(self.flat) + np.cumsum(count) - count))
+        self.count = np.concatenate((self.count, count))
+        self.flat = np.concatenate((self.flat, ids))
+        self.n_types += len(new)
+
+    def word_types(self, type_ids: np.ndarray, text_of_token: np.ndarray, n_texts: int):
+        """The words of the tokens ``type_ids`` (``text_of_token``: each token's text, increasing) as a
+        :class:`framing.charscan.WordTypes` whose ``words`` are all the lower-cased words of these tables."""
+        n = self.count[type_ids]
+        total = int(n.sum())
+        before = np.cumsum(n) - n
+        written_ids = self.flat[np.repeat(self.first[type_ids] - before, n) + np.arange(total)]
+        counts = np.bincount(np.repeat(text_of_token, n), minlength=n_texts)
+        written_words = self.written_words
+
+        def written(tokens):
+            return [written_words[w] for w in written_ids[tokens].tolist()]
+
+        # the codes are the lower-cased words' ids in these tables (``words``: all their words)
+        return WordTypes(counts, self.lower_of[written_ids], self.lower_words, self.is_lower[written_ids],
+                         [(0, written)])
+
+
+_TOKEN_WORDS = _TokenWords()
+
+
+def _tiled(layout, a0: int, a1: int) -> np.ndarray:
+    """Per article of ``a0:a1``: whether its sentences hold all of its whitespace-separated tokens, whole
+    and in order (only white space between, before and after them, and none begins or ends inside a run of
+    non-space characters)."""
+    texts, starts, ends, _, bounds = layout
+    out = np.ones(a1 - a0, dtype=bool)
+    for k in range(a1 - a0):
+        text, a, b = texts[a0 + k], bounds[a0 + k], bounds[a0 + k + 1]
+        at, n = 0, len(text)
+        for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist()):
+            if s > at:
+                if not text[at:s].isspace():
+                    break
+            elif s < at or (0 < s < n and not (text[s - 1].isspace() or text[s].isspace())):
+                break
+            at = e
+        else:
+            if at >= n or text[at:].isspace():
+                continue
+        out[k] = False
+    return out
+
+
+def _lexical_tone_chunk(shared, chunk) -> list:
+    """:func:`_lexical_chunk` and :func:`_compound_chunk` of the articles ``chunk`` (a range) at once: the
+    sentences are split into tokens once, for VADER and for the words (see :class:`_TokenWords`)."""
+    from .vader_batch import token_batch
+
+    matcher, layout, exclude_quotes, known_quotes = shared
+    texts, starts, ends, _, bounds = layout
+    a0, a1 = chunk[0], chunk[-1] + 1
+    lo, hi = int(bounds[a0]), int(bounds[a1])
+    own, hit, words, scored = _own_voice(layout, a0, a1, exclude_quotes, known_quotes)
+    sentence_article = np.repeat(np.arange(a1 - a0), np.diff(bounds[a0:a1 + 1]))
+    full = list(own)
+    for j in hit.tolist():
+        full[j] = texts[a0 + sentence_article[j]][starts[lo + j]:ends[lo + j]]
+    tiled = _tiled(layout, a0, a1)
+    compound = np.full(hi - lo, np.nan)
+    with token_batch() as batch:
+        ids = batch.ids(full)
+        marks = np.flatnonzero(ids == 0)                        # the end of each sentence
+        sentence_of = np.repeat(np.arange(hi - lo), np.diff(marks, prepend=-1))
+        # VADER: the scored sentences whose own text is their text, then those cut around quotations
+        whole = scored.copy()
+        whole[hit] = False
+        at = np.flatnonzero(whole)
+        compound[at] = batch.compound(ids[whole[sentence_of]], [full[j] for j in at.tolist()])
+        cut = hit[scored[hit]].tolist()
+        if cut:
+            pieces = [own[j] for j in cut]
+            compound[cut] = batch.compound(batch.ids(pieces), pieces)
+        # words: an article's tokens are its sentences' tokens where they hold it all, else its own
+        token = ids != 0
+        type_ids, article_of = ids[token], sentence_article[sentence_of[token]]
+        untiled = np.flatnonzero(~tiled)
+        if len(untiled):
+            again = batch.ids([texts[a0 + k] for k in untiled.tolist()])
+            lengths = np.diff(np.flatnonzero(again == 0), prepend=-1) - 1
+            keep = tiled[article_of]
+            type_ids = np.concatenate((type_ids[keep], again[again != 0]))
+            article_of = np.concatenate((article_of[keep], np.repeat(untiled, lengths)))
+            order = np.argsort(article_of, kind="stable")
+            type_ids, article_of = type_ids[order], article_of[order]
+        _TOKEN_WORDS.update(batch)
+        found = _TOKEN_WORDS.word_types(type_ids, article_of, a1 - a0)
+        frame = _token_features(found, texts[a0:a1], matcher, _TOKEN_WORDS.lower, _TOKEN_WORDS.syllables)
+    return [(frame, compound, words)]
 
 
 def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, exclude_quotes: bool = True,
@@ -1263,9 +1481,21 @@ def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, 
         key = ("lexical", str(hedges))
         base = _cache_get(corpus, key)
         if base is None:
-            texts = [t or "" for t in arts["text"]]
-            parts = parallel_map(_lexical_chunk, range(len(texts)), n_jobs=n_jobs, shared=(matcher, texts),
-                                 chunk_size=1000)
+            if quotes is None:
+                quotes = attribution(corpus, n_jobs=n_jobs)      # first: tone reads its quotation spans
+            compound_key = ("compound", bool(exclude_quotes))
+            if _cache_get(corpus, compound_key) is None:
+                # the words and the sentences' tone together, from one split of the sentences
+                layout, _ = _sentence_layout(corpus)
+                parts = parallel_map(_lexical_tone_chunk, range(len(layout[0])), n_jobs=n_jobs,
+                                     shared=(matcher, layout, exclude_quotes, cached_quote_spans(corpus)),
+                                     chunk_size=500)
+                _put_compound(corpus, compound_key, [(c, w) for _, c, w in parts])
+                parts = [frame for frame, _, _ in parts]
+            else:
+                texts = [t or "" for t in arts["text"]]
+                parts = parallel_map(_lexical_chunk, range(len(texts)), n_jobs=n_jobs, shared=(matcher, texts),
+                                     chunk_size=1000)
             base = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
                 {c: np.array([], dtype=float if c == "mtld" else np.int64)
                  for c in ["tokens", "syllables", "mtld", "hedges", "modals"]})

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import string
 import threading
+from contextlib import contextmanager
 from itertools import chain, repeat
 
 import numpy as np
 
-__all__ = ["compound_many"]
+__all__ = ["compound_many", "token_batch", "TokenBatch"]
 
 _CHUNK = 100_000            # texts per pass: bounds the memory of the token arrays
-_MAX_TYPES = 500_000        # distinct tokens kept in the cache before it starts again (about 130 MB)
+_MAX_TYPES = 1_000_000      # distinct tokens kept in the cache before it starts again (about 260 MB)
 _SEP = " "                  # marks the end of each text among the tokens: str.split() never returns it
 _PUNCT = string.punctuation
 
@@ -60,6 +61,18 @@ class _Words(dict):
         self[word] = wid
         return wid
 
+    def add(self, words: list[str]) -> None:
+        """Register ``words`` (distinct, none known yet) at once: per word, a few list comprehensions cost
+        less than a call of ``__missing__``."""
+        lexicon, booster, negate = self.lexicon, self.booster_dict, self.negate
+        first = len(self.in_lex)
+        self.in_lex.extend([w in lexicon for w in words])
+        self.valence.extend([lexicon.get(w, 0.0) for w in words])
+        self.is_booster.extend([w in booster for w in words])
+        self.booster.extend([booster.get(w, 0.0) for w in words])
+        self.negated.extend([w in negate or "n't" in w for w in words])
+        self.update(zip(words, range(first, first + len(words))))
+
 
 class _Types(dict):
     """Raw token -> type id, with the token's word id and flags in parallel lists, computed on first
@@ -68,22 +81,37 @@ class _Types(dict):
     def __init__(self, words: _Words, emoji_chars: frozenset):
         super().__init__()
         self.words, self.emoji_chars = words, emoji_chars
-        self.wid = [_NONE]
+        self.tokens = [_SEP]                    # type id -> the token
+        self.wid = [_NONE]                      # the properties of the first len(wid) types
         self.upper = [False]
         self.emoji = [False]
         self.mark = [False]
         self[_SEP] = 0
 
     def __missing__(self, token: str) -> int:
-        tid = len(self.wid)
-        stripped = token.strip(_PUNCT)          # VADER's _strip_punc_if_word
-        self.wid.append(self.words[(token if len(stripped) <= 2 else stripped).lower()])
-        self.upper.append(token.isupper())
-        # Emoji and "!"/"?" are never whitespace, so a text holds one exactly when one of its tokens does.
-        self.emoji.append(not self.emoji_chars.isdisjoint(token))
-        self.mark.append("!" in token or "?" in token)
+        # only numbered here: the properties are computed for many new types at once (complete)
+        tid = len(self.tokens)
+        self.tokens.append(token)
         self[token] = tid
         return tid
+
+    def complete(self) -> None:
+        """Compute the properties of the types numbered since the last call."""
+        tokens = self.tokens[len(self.wid):]
+        if not tokens:
+            return
+        keys = [(t if len(s) <= 2 else s).lower()                      # VADER's _strip_punc_if_word
+                for t, s in zip(tokens, [t.strip(_PUNCT) for t in tokens])]
+        words = self.words
+        fresh = [k for k in dict.fromkeys(keys) if k not in words]
+        if fresh:
+            words.add(fresh)
+        self.wid.extend(map(words.__getitem__, keys))
+        self.upper.extend([t.isupper() for t in tokens])
+        # Emoji and "!"/"?" are never whitespace, so a text holds one exactly when one of its tokens does.
+        emoji_chars = self.emoji_chars
+        self.emoji.extend([not emoji_chars.isdisjoint(t) for t in tokens])
+        self.mark.extend(["!" in t or "?" in t for t in tokens])
 
 
 class _NgramTable:
@@ -136,6 +164,7 @@ class _State:
         self.booster2, self.booster3 = table(v.BOOSTER_DICT, 2), table(v.BOOSTER_DICT, 3)
 
     def reset(self):
+        self.generation = getattr(self, "generation", -1) + 1     # type ids of another generation are void
         self.words = _Words(self.lexicon, self.booster_dict, self.negate, self.reserved)
         self.types = _Types(self.words, self.emoji_chars)
         self._type_arrays = self._word_arrays = None
@@ -143,6 +172,7 @@ class _State:
     def arrays(self):
         """Per-type and per-word property arrays, extended with the types and words added since last call."""
         t, w = self.types, self.words
+        t.complete()
         if self._type_arrays is None or len(self._type_arrays[0]) < len(t.wid):
             k = 0 if self._type_arrays is None else len(self._type_arrays[0])
             new = (np.array(t.wid[k:], dtype=np.int32), np.array(t.upper[k:], dtype=bool),
@@ -197,16 +227,62 @@ def compound_many(texts) -> np.ndarray:
     return out
 
 
+class TokenBatch:
+    """The token types of :func:`compound_many`, for a caller that also reads the tokens (see
+    :func:`token_batch`): the ids stay valid while the batch is open."""
+
+    def __init__(self, state: _State):
+        self._state = state
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the type cache starts again, so that per-type data kept elsewhere is renewed."""
+        return self._state.generation
+
+    @property
+    def tokens(self) -> list[str]:
+        """Each type's token (index: type id; 0 is the end-of-text marker)."""
+        return self._state.types.tokens
+
+    def ids(self, texts: list[str]) -> np.ndarray:
+        """The type id of every whitespace-separated token of ``texts``, each text followed by 0."""
+        return _token_ids(self._state, texts)
+
+    def compound(self, ids: np.ndarray, texts: list[str]) -> np.ndarray:
+        """:func:`compound_many` of ``texts``, given their :meth:`ids`."""
+        return _compound_ids(self._state, ids, texts) if len(texts) else np.zeros(0)
+
+
+@contextmanager
+def token_batch():
+    """Hold the type cache for a while, to split texts once and both score them and read their tokens.
+
+    Examples
+    --------
+    >>> with token_batch() as batch:
+    ...     ids = batch.ids(["Not bad at all"])
+    ...     [batch.tokens[i] for i in ids[:-1]], batch.compound(ids, ["Not bad at all"]).tolist()
+    (['Not', 'bad', 'at', 'all'], [0.431])
+    """
+    global _STATE
+    with _LOCK:
+        if _STATE is None:
+            _STATE = _State()
+        if len(_STATE.types) > _MAX_TYPES:
+            _STATE.reset()
+        yield TokenBatch(_STATE)
+
+
 def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
     """:func:`compound_many` of one chunk of texts."""
-    n_texts = len(texts)
-    if not n_texts:
+    if not texts:
         return np.zeros(0)
-    # Tokens of all texts, each text followed by the end marker; the token lists live only while they are
-    # consumed (keeping millions of them alive costs more in memory and garbage collection than splitting).
-    ids = np.fromiter(map(state.types.__getitem__,
-                          chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), repeat((_SEP,)))))),
-                      dtype=np.int32)
+    return _compound_ids(state, _token_ids(state, texts), texts)
+
+
+def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarray:
+    """:func:`compound_many` of ``texts``, whose tokens' type ids (each text followed by 0) are ``ids``."""
+    n_texts = len(texts)
     (t_wid, t_upper, t_emoji, t_mark), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
     ends = np.flatnonzero(ids == 0)                         # position of each text's end marker
     starts = np.empty(n_texts, dtype=np.int64)
@@ -309,6 +385,15 @@ def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
     for text in np.flatnonzero(fallback).tolist():
         scores[text] = state.vader.compound(texts[text])
     return scores
+
+
+def _token_ids(state: _State, texts: list[str]) -> np.ndarray:
+    """Type id of every token of ``texts``, each text followed by the end marker (0). The token lists live
+    only while they are consumed (keeping millions of them alive costs more in memory and garbage
+    collection than splitting)."""
+    return np.fromiter(map(state.types.__getitem__,
+                           chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), repeat((_SEP,)))))),
+                       dtype=np.int32)
 
 
 def _special_idioms(state, valence, active, w, m1, m2, m3, p1, p2):

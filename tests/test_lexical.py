@@ -115,7 +115,7 @@ def test_hedges_are_counted_like_the_longest_leftmost_match():
              "He resigned in 2013, part of a purge; believed, to quote him; it is “unclear”"]  # 1: unclear
     found = word_types(texts, _WORD_RE)
     text_of = np.repeat(np.arange(len(texts)), found.counts)
-    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
+    hedges, modals = matcher.counts(found, text_of, texts)
     # a phrase needs white space between its words: not "in 2013, part", "believed, to" or "is “unclear"
     assert hedges.tolist() == [2, 1, 3, 2, 2, 0, 0, 1]
     assert modals.tolist() == [0, 0, 0, 0, 0, 5, 2, 0]
@@ -128,7 +128,7 @@ def test_modal_entries_match_as_written_and_hedges_in_any_case():
     texts = ["May must MUST Must may. PERHAPS perhaps Perhaps", "need not Need not", "MAY May"]
     found = word_types(texts, _WORD_RE)
     text_of = np.repeat(np.arange(len(texts)), found.counts)
-    hedges, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
+    hedges, modals = matcher.counts(found, text_of, texts)
     assert hedges.tolist() == [3, 0, 0]
     assert modals.tolist() == [2, 1, 1]
 
@@ -398,5 +398,127 @@ def test_modal_phrases_match_the_tokens_as_written():
     texts = ["Ought to be done, #ought to go.", "#ought to go.", "They ought to go."]
     found = word_types(texts, _WORD_RE)
     text_of = np.repeat(np.arange(len(texts)), found.counts)
-    _, modals = matcher.counts(found, pd.Index(found.words, dtype=object), text_of, texts)
+    _, modals = matcher.counts(found, text_of, texts)
     assert modals.tolist() == [0, 0, 1]
+
+
+# ------------------------------------------------- words and tone from one split (lexical._lexical_tone_chunk)
+
+_TRICKY_TEXTS = [
+    "He said “We will win,” and left. Then ‘quoted words here’ came. Kiev’s U.S.-backed plan!!! Why???",
+    "İstanbul and ΣΟΦΙΑΣ met.\xa0Non\u2009breaking\x1cspaces and\ttabs. Ok 😀 great :) <3 sweet<3",
+    "abc_‘def’9 said “x” “”. #ought to, we MUST. It is unclear. May we? Perhaps. Not bad at all.",
+    "A “quote that never closes\nNew paragraph, still in it. And “one more” but not that one.",
+    "Short.Next sentence glued.Another one! The end",
+    # the sentence splitter cuts inside "laws.The" and "elected.If": these articles are split whole again
+    "Congress moved to enact new gun-control laws.The NRA reports it has added members. This is the man "
+    "we've elected.If you want to defend him, do. It is likely.",
+]
+
+
+def _separate_and_together(texts, monkeypatch=None, untiled=False):
+    """lexical_features and the sentence compound frame computed (a) the old way: the compound first, then
+    the words with charscan, and (b) together from one split of the sentences."""
+    import framing.lexical as lexical_module
+
+    separate = _corpus(*texts)
+    compound_a = lexical_module._sentence_compound(separate, True, None)
+    features_a = lexical_features(separate, targets=load_targets())
+    together = _corpus(*texts)
+    if untiled:
+        monkeypatch.setattr(lexical_module, "_tiled", lambda layout, a0, a1: np.zeros(a1 - a0, dtype=bool))
+    features_b = lexical_features(together, targets=load_targets())
+    compound_b = lexical_module._cache_get(together, ("compound", True))
+    assert compound_b is not None                       # filled by the joint run, not by _sentence_compound
+    return (features_a, compound_a), (features_b, compound_b)
+
+
+def test_words_and_tone_from_one_split_equal_the_separate_runs(seeds):
+    texts = list(seeds.articles["text"]) + _TRICKY_TEXTS
+    (fa, ca), (fb, cb) = _separate_and_together(texts)
+    pd.testing.assert_frame_equal(fa, fb, check_exact=True)
+    pd.testing.assert_frame_equal(ca, cb, check_exact=True)
+    assert fa["words"].sum() > 1500 and (fa["hedges_per_1k"] > 0).sum() >= 3 and ca["compound"].notna().sum() > 100
+    from framing.lexical import _sentence_layout, _tiled
+
+    layout, _ = _sentence_layout(_corpus(*texts))
+    assert not _tiled(layout, 0, len(texts))[-1]             # the last text takes the other path
+
+
+def test_articles_whose_sentences_do_not_hold_their_tokens_are_split_whole(seeds, monkeypatch):
+    # every article taken as "not tiled" (its whole text split again): the same words
+    texts = list(seeds.articles["text"]) + _TRICKY_TEXTS
+    (fa, ca), (fb, cb) = _separate_and_together(texts, monkeypatch, untiled=True)
+    pd.testing.assert_frame_equal(fa, fb, check_exact=True)
+    pd.testing.assert_frame_equal(ca, cb, check_exact=True)
+
+
+def test_tiled_finds_sentences_cut_inside_a_token():
+    from framing.lexical import _tiled
+
+    texts = ["One. Two.", "One.Two.", " One.  Two. ", "One. Two. tail", "One. Two.x"]
+    spans = [[(0, 4), (5, 9)], [(0, 4), (4, 8)], [(1, 5), (7, 11)], [(0, 4), (5, 9)], [(0, 4), (5, 9)]]
+    starts = np.array([s for sp in spans for s, _ in sp])
+    ends = np.array([e for sp in spans for _, e in sp])
+    bounds = np.r_[0, np.cumsum([len(sp) for sp in spans])]
+    layout = (texts, starts, ends, np.zeros(len(starts), dtype=bool), bounds)
+    # cut inside "One.Two.", text left outside the sentences ("tail"), a sentence ending inside "Two.x"
+    assert _tiled(layout, 0, len(texts)).tolist() == [True, False, True, False, False]
+
+
+def test_words_survive_the_token_cache_starting_again(seeds, monkeypatch):
+    # a tiny VADER type cache starts again at every chunk of one article: the words of the token types are
+    # then found again, and nothing changes
+    import framing.lexical as lexical_module
+    import framing.vader_batch as vader_batch
+    from framing.parallel import parallel_map
+
+    texts = list(seeds.articles["text"]) + _TRICKY_TEXTS
+    reference = lexical_features(_corpus(*texts))
+    monkeypatch.setattr(vader_batch, "_MAX_TYPES", 5)
+    monkeypatch.setattr(lexical_module, "parallel_map",
+                        lambda func, items, **kw: parallel_map(func, items, **{**kw, "chunk_size": 1}))
+    with vader_batch.token_batch() as batch:
+        generation = batch.generation
+    got = lexical_features(_corpus(*texts))
+    with vader_batch.token_batch() as batch:
+        assert batch.generation >= generation + len(texts) - 1
+    pd.testing.assert_frame_equal(got, reference, check_exact=True)
+
+
+def test_ttr_limits_match_the_division():
+    from framing.lexical import _ttr_limits
+
+    k = np.arange(1, 1501)
+    c = np.arange(0, 1501)
+    for threshold in (0.72, 0.5, 1 / 3, 0.1, 0.9, 0.999):
+        limits = _ttr_limits(1500, threshold)
+        by_division = (c[None, :] / k[:, None]) <= threshold
+        assert np.array_equal(c[None, :] <= limits[:, None], by_division)
+
+
+def test_mtld_many_on_texts_shorter_than_the_window():
+    # every text shorter than the 256-token window (the counts' limits must still cover the window)
+    texts = [list("abcabcab"), ["x"], list("abcdefghij") * 3]
+    codes, _ = pd.factorize(pd.Series([t for text in texts for t in text], dtype=object))
+    offsets = np.r_[0, np.cumsum([len(t) for t in texts])]
+    assert np.array_equal(_mtld_many(codes, offsets), np.array([mtld(t) for t in texts]), equal_nan=True)
+
+
+def test_a_sentence_cut_inside_a_word_takes_the_whole_text():
+    # sentences given by hand, one cut inside "Kiev’s" and one inside "U.S.-backed": the article's words
+    # are still those of its whole text (split per sentence they would be "kiev", "s", "u.s.", "backed")
+    from framing.lexical import _lexical_chunk, _lexical_tone_chunk
+
+    texts = ["Kiev’s mayor spoke today. Then U.S.-backed talks began, perhaps.", "Kiev’s mayor spoke today."]
+    spans = [[(0, 4), (4, 25), (26, 35), (35, 64)], [(0, 25)]]
+    starts = np.array([s for sp in spans for s, _ in sp])
+    ends = np.array([e for sp in spans for _, e in sp])
+    bounds = np.r_[0, np.cumsum([len(sp) for sp in spans])]
+    layout = (texts, starts, ends, np.zeros(len(starts), dtype=bool), bounds)
+    matcher = _HedgeMatcher(load_hedges())
+    [(frame, compound, _)] = _lexical_tone_chunk((matcher, layout, True, None), range(2))
+    [reference] = _lexical_chunk((matcher, texts), range(2))
+    pd.testing.assert_frame_equal(frame, reference, check_exact=True)
+    assert frame["tokens"].tolist() == [10, 4] and frame["hedges"].tolist() == [1, 0]
+    assert len(compound) == 5
