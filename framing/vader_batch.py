@@ -32,6 +32,7 @@ _PUNCT = string.punctuation
 
 # Words the rules compare with; registered first so that their word ids are these fixed small numbers.
 _NONE, _NO, _BUT, _KIND, _OF, _LEAST, _NEVER, _SO, _THIS, _WITHOUT, _DOUBT, _AT, _VERY, _OR, _NOR = range(15)
+_F_EMOJI, _F_MARK, _F_UPPER, _F_LEX, _F_BUT = 1, 2, 4, 8, 16    # a token type's flags (_State.arrays)
 _RULE_WORDS = ["", "no", "but", "kind", "of", "least", "never", "so", "this", "without", "doubt", "at", "very",
                "or", "nor"]
 
@@ -170,15 +171,11 @@ class _State:
         self._type_arrays = self._word_arrays = None
 
     def arrays(self):
-        """Per-type and per-word property arrays, extended with the types and words added since last call."""
+        """Per-type and per-word property arrays, extended with the types and words added since last call.
+        Per type: word id, ALL CAPS, emoji, "!"/"?", and those with the word's lexicon and "but" flags as
+        the bits of one byte (_F_*), so that one pass over a text's tokens finds all it needs."""
         t, w = self.types, self.words
         t.complete()
-        if self._type_arrays is None or len(self._type_arrays[0]) < len(t.wid):
-            k = 0 if self._type_arrays is None else len(self._type_arrays[0])
-            new = (np.array(t.wid[k:], dtype=np.int32), np.array(t.upper[k:], dtype=bool),
-                   np.array(t.emoji[k:], dtype=bool), np.array(t.mark[k:], dtype=bool))
-            self._type_arrays = new if self._type_arrays is None else tuple(
-                np.concatenate(pair) for pair in zip(self._type_arrays, new))
         if self._word_arrays is None or len(self._word_arrays[0]) < len(w.in_lex):
             k = 0 if self._word_arrays is None else len(self._word_arrays[0])
             new = (np.array(w.in_lex[k:], dtype=bool), np.array(w.valence[k:], dtype=np.float64),
@@ -186,6 +183,15 @@ class _State:
                    np.array(w.negated[k:], dtype=bool))
             self._word_arrays = new if self._word_arrays is None else tuple(
                 np.concatenate(pair) for pair in zip(self._word_arrays, new))
+        if self._type_arrays is None or len(self._type_arrays[0]) < len(t.wid):
+            k = 0 if self._type_arrays is None else len(self._type_arrays[0])
+            wid = np.array(t.wid[k:], dtype=np.int32)
+            upper, emoji, mark = (np.array(x[k:], dtype=bool) for x in (t.upper, t.emoji, t.mark))
+            flags = (emoji * _F_EMOJI | mark * _F_MARK | upper * _F_UPPER | self._word_arrays[0][wid] * _F_LEX
+                     | (wid == _BUT) * _F_BUT).astype(np.uint8)
+            new = (wid, upper, emoji, mark, flags)
+            self._type_arrays = new if self._type_arrays is None else tuple(
+                np.concatenate(pair) for pair in zip(self._type_arrays, new))
         return self._type_arrays, self._word_arrays
 
 
@@ -283,44 +289,47 @@ def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
 def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarray:
     """:func:`compound_many` of ``texts``, whose tokens' type ids (each text followed by 0) are ``ids``."""
     n_texts = len(texts)
-    (t_wid, t_upper, t_emoji, t_mark), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
+    (t_wid, _, _, _, t_flags), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
     ends = np.flatnonzero(ids == 0)                         # position of each text's end marker
     starts = np.empty(n_texts, dtype=np.int64)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     ntok = ends - starts
-    wid = t_wid[ids]
+    # the few tokens that matter: ALL CAPS, lexicon words, "but", emoji, "!" or "?"
+    flags = t_flags[ids]
+    flagged = np.flatnonzero(flags)
+    bits = flags[flagged]
 
     fallback = np.zeros(n_texts, dtype=bool)                # texts with emoji: VADER's slow path
-    emoji_at = np.flatnonzero(t_emoji[ids])
+    emoji_at = flagged[(bits & _F_EMOJI) != 0]
     if len(emoji_at):
         fallback[np.searchsorted(ends, emoji_at)] = True
     if state.space_emoji:
         fallback |= np.fromiter((not state.space_emoji.isdisjoint(t) for t in texts), dtype=bool, count=n_texts)
 
-    upper = t_upper[ids]
-    upper_cum = np.concatenate(([0], np.cumsum(upper, dtype=np.int64)))
-    n_upper = upper_cum[ends] - upper_cum[starts]
+    n_upper = np.bincount(np.searchsorted(ends, flagged[(bits & _F_UPPER) != 0]), minlength=n_texts)
     cap_diff = (n_upper > 0) & (n_upper < ntok)             # VADER's is_cap_diff: some but not all ALL CAPS
 
     # Lexicon words ("hits"). Booster words and "kind" in "kind of" keep a sentiment of 0. The end marker
-    # after each text makes wid[h + 1] safe and never "of".
-    h = np.flatnonzero(w_lex[wid])
-    w = wid[h]
+    # after each text makes ids[h + 1] safe and never "of".
+    h = flagged[(bits & _F_LEX) != 0]
+    w = t_wid[ids[h]]
     t = np.searchsorted(ends, h)
-    keep = ~w_isb[w] & ~((w == _KIND) & (wid[h + 1] == _OF)) & ~fallback[t]
+    keep = ~w_isb[w] & ~((w == _KIND) & (t_wid[ids[h + 1]] == _OF)) & ~fallback[t]
     h, w, t = h[keep], w[keep], t[keep]
     pos = h - starts[t]
     n = ntok[t]
 
-    # Neighbouring words, _NONE outside the text
-    pad = 3
-    wpad = np.concatenate((np.zeros(pad, np.int32), wid, np.zeros(pad, np.int32)))
-    upad = np.concatenate((np.zeros(pad, bool), upper, np.zeros(pad, bool)))
-    hp = h + pad
-    m1, m2, m3 = (np.where(pos >= k, wpad[hp - k], _NONE) for k in (1, 2, 3))
-    p1 = wpad[hp + 1]                                       # the end marker (_NONE) after the last word
-    p2 = np.where(pos < n - 2, wpad[hp + 2], _NONE)
+    # Neighbouring words, _NONE outside the text (the indices are clipped where the word is masked anyway)
+    def word_at(k, inside):
+        return np.where(inside, t_wid[ids[np.clip(h + k, 0, len(ids) - 1)]], _NONE)
+
+    def upper_at(k):
+        return (t_flags[ids[np.clip(h + k, 0, len(ids) - 1)]] & _F_UPPER) != 0
+
+    m1, m2, m3 = (word_at(-k, pos >= k) for k in (1, 2, 3))
+    p1 = t_wid[ids[h + 1]]                                  # the end marker (_NONE) after the last word
+    p2 = word_at(2, pos < n - 2)
     cap_t = cap_diff[t]
     N_SCALAR, C_INCR = state.N_SCALAR, state.C_INCR
 
@@ -329,7 +338,7 @@ def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarra
     valence = np.where((w == _NO) & w_lex[p1], 0.0, lex_valence)
     after_no = (m1 == _NO) | (m2 == _NO) | ((m3 == _NO) & ((m1 == _OR) | (m1 == _NOR)))
     valence = np.where(after_no, lex_valence * N_SCALAR, valence)
-    valence = np.where(upper[h] & cap_t, np.where(valence > 0, valence + C_INCR, valence - C_INCR), valence)
+    valence = np.where(upper_at(0) & cap_t, np.where(valence > 0, valence + C_INCR, valence - C_INCR), valence)
     for start_i, prev in enumerate((m1, m2, m3)):
         k = start_i + 1
         active = (pos >= k) & ~w_lex[prev]
@@ -337,7 +346,7 @@ def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarra
         is_b = w_isb[prev]
         s = np.where(is_b, w_boost[prev], 0.0)
         s = np.where(is_b & (valence < 0), s * -1, s)
-        s = np.where(is_b & upad[hp - k] & cap_t, np.where(valence > 0, s + C_INCR, s - C_INCR), s)
+        s = np.where(is_b & upper_at(-k) & cap_t, np.where(valence > 0, s + C_INCR, s - C_INCR), s)
         if start_i == 1:
             s = np.where(s != 0, s * 0.95, s)
         elif start_i == 2:
@@ -363,7 +372,7 @@ def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarra
 
     # score_valence: the sum of each text's sentiments, left to right (bincount adds in input order)
     sums = np.bincount(t, weights=valence, minlength=n_texts)
-    but_at = np.flatnonzero(wid == _BUT)
+    but_at = flagged[(bits & _F_BUT) != 0]
     if len(but_at):
         but_text, first = np.unique(np.searchsorted(ends, but_at), return_index=True)
         lo, hi = np.searchsorted(t, but_text, "left"), np.searchsorted(t, but_text, "right")
@@ -371,7 +380,7 @@ def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarra
         for text, a, b, first_but in zip(but_text.tolist(), lo.tolist(), hi.tolist(), bi):
             if a < b:
                 sums[text] = _but_sum(pos[a:b].tolist(), valence[a:b].tolist(), first_but, int(ntok[text]))
-    mark_at = np.flatnonzero(t_mark[ids])
+    mark_at = flagged[(bits & _F_MARK) != 0]
     if len(mark_at):
         marked = np.zeros(n_texts, dtype=bool)
         marked[np.searchsorted(ends, mark_at)] = True
