@@ -929,21 +929,12 @@ def _chunk_quotes(texts: list, a0: int, a1: int, known) -> tuple[np.ndarray, np.
     return art, flat[:, 0], flat[:, 1]
 
 
-# Characters that a word never holds nor looks at (white space aside): a text cut next to one has the
-# words of the whole text (see _own_voice's ``segments``).
-_WORD_NEUTRAL = frozenset('“”"«»„')
-
-
-def _own_voice(layout, a0: int, a1: int, exclude_quotes: bool, known_quotes, segments: bool = False) -> tuple:
+def _own_voice(layout, a0: int, a1: int, exclude_quotes: bool, known_quotes) -> tuple:
     """The sentences of articles ``a0:a1`` (``layout``: :func:`_sentence_layout`) and their own texts:
     ``(texts, hit, words, scored)``. ``texts``: each sentence's text; ``hit``: the sentences that overlap a
     quotation, whose entries in ``texts`` are replaced by the text outside the quotations (the pieces
     joined by spaces); ``words``: words of those, -1 elsewhere; ``scored``: the sentences VADER scores
-    (not embedded posts; three words or more outside quotations).
-
-    With ``segments``, also, per ``hit`` sentence, ``(spans, neutral)``: the ``(start, end, inside)`` spans
-    of the sentence outside and inside quotations, in order, and whether every cut between them has white
-    space or a double quotation mark on one side (then the words of the spans are the sentence's words)."""
+    (not embedded posts; three words or more outside quotations)."""
     texts, starts, ends, posts, bounds = layout
     lo, hi = int(bounds[a0]), int(bounds[a1])
     st, en = starts[lo:hi], ends[lo:hi]
@@ -956,7 +947,6 @@ def _own_voice(layout, a0: int, a1: int, exclude_quotes: bool, known_quotes, seg
     words = np.full(hi - lo, -1, dtype=np.int64)
     scored = np.ones(hi - lo, dtype=bool)
     hit = np.zeros(0, dtype=np.int64)
-    cuts: list = []
     if exclude_quotes:
         q_art, q_start, q_end = _chunk_quotes(texts, a0, a1, known_quotes)
         if len(q_start):
@@ -971,32 +961,22 @@ def _own_voice(layout, a0: int, a1: int, exclude_quotes: bool, known_quotes, seg
             for j, j0, j1 in zip(hit.tolist(), first[hit].tolist(), stop[hit].tolist()):
                 text, s, e = chunk_texts[art_l[j]], st_l[j], en_l[j]
                 pieces, at = [], s
-                spans = []
                 for q in range(j0, j1):
                     a, b = qs_l[q], qe_l[q]
                     if a > at:
                         pieces.append(text[at:a])
-                        spans.append((at, a, False))
-                    if segments and min(b, e) > max(a, at):
-                        spans.append((max(a, at), min(b, e), True))
                     if b > at:
                         at = b
                 pieces.append(text[at:e])
                 piece = " ".join(filter(None, [p.strip() for p in pieces]))
                 own[j] = piece
                 pieces_of.append(piece)
-                if segments:
-                    if e > at:
-                        spans.append((at, e, False))
-                    neutral = all(text[c - 1].isspace() or text[c].isspace() or text[c - 1] in _WORD_NEUTRAL
-                                  or text[c] in _WORD_NEUTRAL for c, _, _ in spans[1:])
-                    cuts.append((spans, neutral))
             n = _word_counts_many(pieces_of)
             words[hit] = n
             scored[hit] = n >= 3
         scored &= ~posts[lo:hi]
         words[posts[lo:hi]] = 0
-    return (own, hit, words, scored, cuts) if segments else (own, hit, words, scored)
+    return own, hit, words, scored
 
 
 def _compound_chunk(shared, chunk) -> list:
@@ -1388,63 +1368,35 @@ def _tiled(layout, a0: int, a1: int) -> np.ndarray:
 
 def _lexical_tone_chunk(shared, chunk) -> list:
     """:func:`_lexical_chunk` and :func:`_compound_chunk` of the articles ``chunk`` (a range) at once: the
-    sentences are split into tokens once, for VADER and for the words (see :class:`_TokenWords`).
-
-    A sentence that overlaps a quotation is split in spans, outside and inside the quotations: VADER reads
-    the tokens outside, the words come from all. Where a cut between spans could change the words (a
-    single quotation mark glued to a word), the sentence is split whole for the words, and its text
-    outside the quotations again for VADER."""
+    sentences are split into tokens once, for VADER and for the words (see :class:`_TokenWords`)."""
     from .vader_batch import token_batch
 
     matcher, layout, exclude_quotes, known_quotes = shared
     texts, starts, ends, _, bounds = layout
     a0, a1 = chunk[0], chunk[-1] + 1
     lo, hi = int(bounds[a0]), int(bounds[a1])
-    n = hi - lo
-    own, hit, words, scored, cuts = _own_voice(layout, a0, a1, exclude_quotes, known_quotes, segments=True)
+    own, hit, words, scored = _own_voice(layout, a0, a1, exclude_quotes, known_quotes)
     sentence_article = np.repeat(np.arange(a1 - a0), np.diff(bounds[a0:a1 + 1]))
-    # the units split: a sentence's text, or the spans of one that overlaps a quotation
-    nested = list(own)
-    n_units = np.ones(n, dtype=np.int64)
-    outside: list[bool] = []                         # per unit of those sentences: outside the quotations
-    apart = []                                       # sentences split whole: a cut may change their words
-    for j, (spans, neutral) in zip(hit.tolist(), cuts):
-        text = texts[a0 + sentence_article[j]]
-        if neutral:
-            nested[j] = tuple(text[x:y] for x, y, _ in spans)
-            n_units[j] = len(spans)
-            outside.extend(not inside for _, _, inside in spans)
-        else:
-            nested[j] = text[starts[lo + j]:ends[lo + j]]
-            apart.append(j)
-            outside.append(False)
-    units = [u for x in nested for u in ((x,) if x.__class__ is str else x)]
-    unit_own = np.ones(len(units), dtype=bool)
-    if len(hit):
-        per_hit = n_units[hit]
-        first_unit = np.cumsum(n_units) - n_units
-        unit_own[np.repeat(first_unit[hit] - (np.cumsum(per_hit) - per_hit), per_hit)
-                 + np.arange(int(per_hit.sum()))] = outside
+    full = list(own)
+    for j in hit.tolist():
+        full[j] = texts[a0 + sentence_article[j]][starts[lo + j]:ends[lo + j]]
     tiled = _tiled(layout, a0, a1)
-    compound = np.full(n, np.nan)
+    compound = np.full(hi - lo, np.nan)
     with token_batch() as batch:
-        ids = batch.ids(units)
-        unit_of = np.repeat(np.arange(len(units)), np.diff(np.flatnonzero(ids == 0), prepend=-1))
-        sentence_of = np.repeat(np.arange(n), n_units)[unit_of]
-        token = ids != 0
-        # VADER: each scored sentence's tokens outside quotations, then an end marker
-        together = scored.copy()
-        together[apart] = False
-        at = np.flatnonzero(together)
-        keep = token & unit_own[unit_of] & together[sentence_of]
-        per_sentence = np.bincount(sentence_of[keep], minlength=n)[at]
-        compound[at] = batch.compound(np.insert(ids[keep], np.cumsum(per_sentence), 0),
-                                      [own[j] for j in at.tolist()])
-        cut = [j for j in apart if scored[j]]
+        ids = batch.ids(full)
+        marks = np.flatnonzero(ids == 0)                        # the end of each sentence
+        sentence_of = np.repeat(np.arange(hi - lo), np.diff(marks, prepend=-1))
+        # VADER: the scored sentences whose own text is their text, then those cut around quotations
+        whole = scored.copy()
+        whole[hit] = False
+        at = np.flatnonzero(whole)
+        compound[at] = batch.compound(ids[whole[sentence_of]], [full[j] for j in at.tolist()])
+        cut = hit[scored[hit]].tolist()
         if cut:
             pieces = [own[j] for j in cut]
             compound[cut] = batch.compound(batch.ids(pieces), pieces)
         # words: an article's tokens are its sentences' tokens where they hold it all, else its own
+        token = ids != 0
         type_ids, article_of = ids[token], sentence_article[sentence_of[token]]
         untiled = np.flatnonzero(~tiled)
         if len(untiled):

@@ -407,7 +407,6 @@ def test_modal_phrases_match_the_tokens_as_written():
 _TRICKY_TEXTS = [
     "He said “We will win,” and left. Then ‘quoted words here’ came. Kiev’s U.S.-backed plan!!! Why???",
     "İstanbul and ΣΟΦΙΑΣ met.\xa0Non\u2009breaking\x1cspaces and\ttabs. Ok 😀 great :) <3 sweet<3",
-    # ‘def’ is a quotation glued to "abc_" and "9": one word with them, so its sentence is split whole
     "abc_‘def’9 said “x” “”. #ought to, we MUST. It is unclear. May we? Perhaps. Not bad at all.",
     "A “quote that never closes\nNew paragraph, still in it. And “one more” but not that one.",
     "Short.Next sentence glued.Another one! The end",
