@@ -50,7 +50,7 @@ import weakref
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress
+from itertools import compress
 from pathlib import Path
 
 import numpy as np

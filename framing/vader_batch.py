@@ -19,7 +19,7 @@ from __future__ import annotations
 import string
 import threading
 from contextlib import contextmanager
-from itertools import chain, repeat
+from itertools import chain, count, repeat
 
 import numpy as np
 
@@ -130,6 +130,9 @@ class _NgramTable:
         return ~np.isnan(value), value
 
 
+_GENERATIONS = count()
+
+
 class _State:
     """VADER's tables as word ids and arrays, and the token cache, shared by all calls."""
 
@@ -165,7 +168,7 @@ class _State:
         self.booster2, self.booster3 = table(v.BOOSTER_DICT, 2), table(v.BOOSTER_DICT, 3)
 
     def reset(self):
-        self.generation = getattr(self, "generation", -1) + 1     # type ids of another generation are void
+        self.generation = next(_GENERATIONS)    # type ids of another generation (or another state) are void
         self.words = _Words(self.lexicon, self.booster_dict, self.negate, self.reserved)
         self.types = _Types(self.words, self.emoji_chars)
         self._type_arrays = self._word_arrays = None

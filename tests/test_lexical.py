@@ -522,3 +522,15 @@ def test_a_sentence_cut_inside_a_word_takes_the_whole_text():
     pd.testing.assert_frame_equal(frame, reference, check_exact=True)
     assert frame["tokens"].tolist() == [10, 4] and frame["hedges"].tolist() == [1, 0]
     assert len(compound) == 5
+
+
+def test_words_follow_a_new_vader_state(seeds, monkeypatch):
+    # a new VADER state numbers its token types afresh: the words kept for the old numbers are not used
+    import framing.vader_batch as vader_batch
+
+    texts = list(seeds.articles["text"]) + _TRICKY_TEXTS
+    lexical_features(_corpus(*texts))                       # the types numbered in this order
+    reference = lexical_features(_corpus(*texts[::-1]))
+    monkeypatch.setattr(vader_batch, "_STATE", None)
+    got = lexical_features(_corpus(*texts[::-1]))           # numbered afresh, in the other order
+    pd.testing.assert_frame_equal(got, reference, check_exact=True)
