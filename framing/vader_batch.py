@@ -39,7 +39,7 @@ _RULE_WORDS = ["", "no", "but", "kind", "of", "least", "never", "so", "this", "w
 
 class _Words(dict):
     """Word (VADER's lower-cased, punctuation-stripped token) -> word id, with the word's properties in
-    parallel lists, computed on first lookup."""
+    parallel lists. ``reserved`` words are registered first, in order."""
 
     def __init__(self, lexicon: dict, booster: dict, negate: frozenset, reserved: list[str]):
         super().__init__()
@@ -49,22 +49,10 @@ class _Words(dict):
         self.is_booster: list[bool] = []
         self.booster: list[float] = []
         self.negated: list[bool] = []
-        for word in reserved:
-            self[word]                                      # noqa: B018 - registers the word, in order
-
-    def __missing__(self, word: str) -> int:
-        wid = len(self.in_lex)
-        self.in_lex.append(word in self.lexicon)
-        self.valence.append(self.lexicon.get(word, 0.0))
-        self.is_booster.append(word in self.booster_dict)
-        self.booster.append(self.booster_dict.get(word, 0.0))
-        self.negated.append(word in self.negate or "n't" in word)
-        self[word] = wid
-        return wid
+        self.add(reserved)
 
     def add(self, words: list[str]) -> None:
-        """Register ``words`` (distinct, none known yet) at once: per word, a few list comprehensions cost
-        less than a call of ``__missing__``."""
+        """Register ``words`` (distinct, none known yet), computing their properties together."""
         lexicon, booster, negate = self.lexicon, self.booster_dict, self.negate
         first = len(self.in_lex)
         self.in_lex.extend([w in lexicon for w in words])
@@ -76,21 +64,19 @@ class _Words(dict):
 
 
 class _Types(dict):
-    """Raw token -> type id, with the token's word id and flags in parallel lists, computed on first
-    lookup. Type 0 is the end-of-text marker."""
+    """Raw token -> type id, numbered on first lookup; the types' word ids and flags (ALL CAPS, emoji,
+    "!"/"?") in parallel lists, computed for many new types at once (:meth:`complete`). Type 0 is the
+    end-of-text marker."""
 
     def __init__(self, words: _Words, emoji_chars: frozenset):
         super().__init__()
         self.words, self.emoji_chars = words, emoji_chars
         self.tokens = [_SEP]                    # type id -> the token
         self.wid = [_NONE]                      # the properties of the first len(wid) types
-        self.upper = [False]
-        self.emoji = [False]
-        self.mark = [False]
+        self.flags = [0]
         self[_SEP] = 0
 
     def __missing__(self, token: str) -> int:
-        # only numbered here: the properties are computed for many new types at once (complete)
         tid = len(self.tokens)
         self.tokens.append(token)
         self[token] = tid
@@ -108,11 +94,10 @@ class _Types(dict):
         if fresh:
             words.add(fresh)
         self.wid.extend(map(words.__getitem__, keys))
-        self.upper.extend([t.isupper() for t in tokens])
         # Emoji and "!"/"?" are never whitespace, so a text holds one exactly when one of its tokens does.
         emoji_chars = self.emoji_chars
-        self.emoji.extend([not emoji_chars.isdisjoint(t) for t in tokens])
-        self.mark.extend(["!" in t or "?" in t for t in tokens])
+        self.flags.extend([t.isupper() * _F_UPPER | (not emoji_chars.isdisjoint(t)) * _F_EMOJI
+                           | ("!" in t or "?" in t) * _F_MARK for t in tokens])
 
 
 class _NgramTable:
@@ -175,8 +160,8 @@ class _State:
 
     def arrays(self):
         """Per-type and per-word property arrays, extended with the types and words added since last call.
-        Per type: word id, ALL CAPS, emoji, "!"/"?", and those with the word's lexicon and "but" flags as
-        the bits of one byte (_F_*), so that one pass over a text's tokens finds all it needs."""
+        Per type: its word id, and its flags with its word's (lexicon word, "but") as the bits of one byte
+        (_F_*), so that one pass over a text's tokens finds all it needs."""
         t, w = self.types, self.words
         t.complete()
         if self._word_arrays is None or len(self._word_arrays[0]) < len(w.in_lex):
@@ -189,10 +174,9 @@ class _State:
         if self._type_arrays is None or len(self._type_arrays[0]) < len(t.wid):
             k = 0 if self._type_arrays is None else len(self._type_arrays[0])
             wid = np.array(t.wid[k:], dtype=np.int32)
-            upper, emoji, mark = (np.array(x[k:], dtype=bool) for x in (t.upper, t.emoji, t.mark))
-            flags = (emoji * _F_EMOJI | mark * _F_MARK | upper * _F_UPPER | self._word_arrays[0][wid] * _F_LEX
-                     | (wid == _BUT) * _F_BUT).astype(np.uint8)
-            new = (wid, upper, emoji, mark, flags)
+            flags = (np.array(t.flags[k:], dtype=np.uint8) | self._word_arrays[0][wid] * np.uint8(_F_LEX)
+                     | (wid == _BUT) * np.uint8(_F_BUT))
+            new = (wid, flags)
             self._type_arrays = new if self._type_arrays is None else tuple(
                 np.concatenate(pair) for pair in zip(self._type_arrays, new))
         return self._type_arrays, self._word_arrays
@@ -292,7 +276,7 @@ def _compound_chunk(state: _State, texts: list[str]) -> np.ndarray:
 def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarray:
     """:func:`compound_many` of ``texts``, whose tokens' type ids (each text followed by 0) are ``ids``."""
     n_texts = len(texts)
-    (t_wid, _, _, _, t_flags), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
+    (t_wid, t_flags), (w_lex, w_val, w_isb, w_boost, w_neg) = state.arrays()
     ends = np.flatnonzero(ids == 0)                         # position of each text's end marker
     starts = np.empty(n_texts, dtype=np.int64)
     starts[0] = 0
