@@ -143,17 +143,13 @@ def _span_word_counts(text: str, starts, ends) -> np.ndarray:
 
 
 def _word_counts_many(texts: list) -> np.ndarray:
-    """``[count_words(t) for t in texts]`` as one NumPy pass over the texts joined by newlines (a newline
-    never glues a word to the one before, so each text counts as it would alone)."""
+    """``[count_words(t) for t in texts]``: :func:`_span_word_counts` of the texts' spans in one string."""
     if not texts:
         return np.zeros(0, dtype=np.int64)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     first = np.zeros(len(texts), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=first[1:])
-    word_start = _letters_and_starts("\n".join(texts))[1]
-    cum = np.zeros(len(word_start) + 1, dtype=np.int64)
-    np.cumsum(word_start, out=cum[1:])
-    return cum[first + lengths] - cum[first]
+    return _span_word_counts("\n".join(texts), first, first + lengths)
 
 
 _WORD_COUNT_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

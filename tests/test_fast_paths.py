@@ -36,6 +36,11 @@ def test_numpy_word_counts_equal_count_words():
         spans = [sorted((rng.randint(0, n), rng.randint(0, n))) for _ in range(40)] + [(0, n), (0, 0), (n, n)]
         got = A._span_word_counts(text, [s for s, _ in spans], [e for _, e in spans]).tolist()
         assert got == [A.count_words(text[s:e]) for s, e in spans]
+    # many texts at once (the pieces of sentences outside quotations), empty ones among them
+    pieces = [text[s:e] for text in texts
+              for s, e in [sorted((rng.randint(0, len(text)), rng.randint(0, len(text)))), (0, 40), (0, 0)]]
+    assert A._word_counts_many(pieces).tolist() == [A.count_words(p) for p in pieces]
+    assert A._word_counts_many([]).tolist() == []
 
 
 def test_word_start_scan_finds_the_same_reporting_words():
