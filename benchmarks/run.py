@@ -192,7 +192,7 @@ class PeakRSS:
     def _sample_proc(self) -> int:
         """:meth:`sample` from /proc directly: psutil's ``children(recursive=True)`` reads every process
         of the machine, about 3.6 ms a sample, which took 13% of a core from the stage measured (and
-        none from a one-process peer, which leaves the second core idle). This costs about 0.2 ms."""
+        none from a one-process peer, which leaves the second core idle). This costs about 0.1 ms."""
         import psutil
 
         total = 0
