@@ -46,6 +46,7 @@ each distinct token are found once per process. Where the sentences do not hold 
 from __future__ import annotations
 
 import re
+import string
 import weakref
 from bisect import bisect_right
 from functools import lru_cache
@@ -279,6 +280,50 @@ def count_syllables(word: str) -> int:
         elif w.endswith("ed") and w[-3] not in "aeioutd":
             n -= 1                                        # asked, played; not wanted, needed
     return max(1, n)
+
+
+_LETTER_CODES = np.zeros(256, dtype=bool)
+_LETTER_CODES[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz\n", dtype=np.uint8)] = True
+_VOWEL_CODES = np.zeros(256, dtype=bool)
+_VOWEL_CODES[np.frombuffer(b"aeiouy", dtype=np.uint8)] = True
+
+
+def _syllables_many(words: list[str]) -> np.ndarray:
+    """:func:`count_syllables` of every word (none holding a line break), with array operations over the
+    letters of all of them: the same rules, the same counts (int64).
+
+    Only the letters a-z of the lower-cased words count. Lower-casing is per character (the one
+    context-dependent case, a final sigma, never gives a-z), so the words can be lower-cased joined."""
+    n_words = len(words)
+    if not n_words:
+        return np.zeros(0, dtype=np.int64)
+    data = np.frombuffer("\n".join(words).lower().encode("ascii", "ignore"), dtype=np.uint8)
+    chars = data[_LETTER_CODES[data]]
+    sep = chars == 10
+    word_of = np.cumsum(sep)[~sep]                       # each letter's word
+    letters = chars[~sep]
+    length = np.bincount(word_of, minlength=n_words)
+    end = np.cumsum(length)
+    start = end - length
+    vowel = _VOWEL_CODES[letters]
+    first = np.zeros(len(letters), dtype=bool)
+    first[start[length > 0]] = True
+    vowel &= ~(first & (letters == ord("y")))            # a leading y is a consonant (year, yellow)
+    group = vowel.copy()                                 # the first vowel of each run of vowels
+    group[1:] &= ~(vowel[:-1] & ~first[1:])
+    n = np.bincount(word_of[group], minlength=n_words)
+
+    def back(k):                                         # the k-th last letter of the words of 4 or more
+        return letters[np.maximum(end - k, 0)] if len(letters) else np.zeros(n_words, dtype=np.uint8)
+
+    last, l2, l3, l4 = back(1), back(2), back(3), back(4)
+    e, s, d = ord("e"), ord("s"), ord("d")
+    drop_e = (last == e) & (l2 != e) & (l2 != ord("y")) & ~((l2 == ord("l")) & ~_VOWEL_CODES[l3])
+    drop_es = ((last == s) & (l2 == e) & ~np.isin(l3, np.frombuffer(b"aeiouysxzcg", dtype=np.uint8))
+               & ~((l3 == ord("h")) & ((l4 == s) | (l4 == ord("c")))))
+    drop_ed = (last == d) & (l2 == e) & ~np.isin(l3, np.frombuffer(b"aeioutd", dtype=np.uint8))
+    n = np.where((n > 1) & (drop_e | drop_es | drop_ed), n - 1, n)
+    return np.where(length <= 3, 1, np.maximum(n, 1)).astype(np.int64)
 
 
 def flesch_reading_ease(words: int, sentences: int, syllables: int) -> float:
@@ -1220,20 +1265,6 @@ def tone(corpus, *, targets=None, exclude_quotes: bool = True, unit: str = "arti
 
 # ------------------------------------------------------------------------------- lexical features
 
-class _Syllables(dict):
-    """Word -> count_syllables(word), filled on first lookup: a plain dict lookup per token is cheaper than
-    going through count_syllables' LRU cache."""
-
-    def __missing__(self, word: str) -> int:
-        n = count_syllables(word)
-        if len(self) < 500_000:
-            self[word] = n
-        return n
-
-
-_SYLLABLES = _Syllables()
-
-
 def _lexical_chunk(shared, chunk) -> list:
     """Token counts, syllables, MTLD, hedges and modals of the articles ``chunk`` (a range of positions in
     ``texts``), as one small DataFrame. Tokens are found as lower-cased types with array operations
@@ -1252,12 +1283,15 @@ def _token_features(found, texts: list, matcher, code_of=None, per_word=None) ->
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(n_tokens, out=offsets[1:])
     if per_word is None:
-        per_word = np.fromiter(map(_SYLLABLES.__getitem__, found.words), dtype=np.int64, count=len(found.words))
+        per_word = _syllables_many(found.words)
     text_of = np.repeat(np.arange(len(texts)), n_tokens)
     syllables = np.bincount(text_of, weights=per_word[lower], minlength=len(texts)).astype(np.int64)
     hedges, modals = matcher.counts(found, text_of, texts, code_of)
     return pd.DataFrame({"tokens": n_tokens, "syllables": syllables, "mtld": _mtld_many(lower, offsets),
                          "hedges": hedges, "modals": modals})
+
+
+_PLAIN_PUNCT = "".join(c for c in string.punctuation if c not in "@#_")
 
 
 class _TokenWords:
@@ -1299,27 +1333,42 @@ class _TokenWords:
         new = batch.tokens[self.n_types:]
         if not new:
             return
-        split = word_types(new, _WORD_RE)                 # the words of all new types, with arrays
-        found = split.written(np.arange(len(split.codes)))
+        # Most tokens are one word between punctuation marks ("Kyiv,"): the word is the token stripped of
+        # them. Not "@" or "#" (part of a word before it) nor "_" (a \w character), which stay on it.
+        stripped = [t.strip(_PLAIN_PUNCT) for t in new]
+        plain = np.fromiter(map(str.isalpha, stripped), dtype=bool, count=len(new))
+        other = np.flatnonzero(~plain)
+        count = np.ones(len(new), dtype=np.int64)
+        found = list(compress(stripped, plain.tolist()))
+        if len(other):
+            split = word_types([new[i] for i in other.tolist()], _WORD_RE)   # with arrays
+            count[other] = split.counts
+            found += split.written(np.arange(len(split.codes)))
         fresh = [w for w in dict.fromkeys(found) if w not in self.written]
         if fresh:
             lowered = [w.lower() for w in fresh]
             unseen = [w for w in dict.fromkeys(lowered) if w not in self.lower]
             self.lower.update(zip(unseen, range(len(self.lower_words), len(self.lower_words) + len(unseen))))
             self.lower_words.extend(unseen)
-            self.syllables = np.concatenate((self.syllables, np.fromiter(
-                map(_SYLLABLES.__getitem__, unseen), dtype=np.int64, count=len(unseen))))
+            self.syllables = np.concatenate((self.syllables, _syllables_many(unseen)))
             self.written.update(zip(fresh, range(len(self.written_words), len(self.written_words) + len(fresh))))
             self.written_words.extend(fresh)
             self.lower_of = np.concatenate((self.lower_of, np.fromiter(
                 map(self.lower.__getitem__, lowered), dtype=np.int64, count=len(lowered))))
             self.is_lower = np.concatenate((self.is_lower, np.fromiter(
                 map(str.__eq__, fresh, lowered), dtype=bool, count=len(fresh))))
-        count = split.counts.astype(np.int64)
         ids = np.fromiter(map(self.written.__getitem__, found), dtype=np.int64, count=len(found))
-        self.first = np.concatenate((self.first, len(self.flat) + np.cumsum(count) - count))
+        first = len(self.flat) + np.cumsum(count) - count
+        flat = np.empty(len(found), dtype=np.int64)
+        n_plain = len(found) - int(count[other].sum())
+        flat[first[plain] - len(self.flat)] = ids[:n_plain]
+        if len(other):                                    # `found`: the plain types' words, then the others'
+            n = count[other]
+            flat[np.repeat(first[other] - len(self.flat) - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))] = \
+                ids[n_plain:]
+        self.first = np.concatenate((self.first, first))
         self.count = np.concatenate((self.count, count))
-        self.flat = np.concatenate((self.flat, ids))
+        self.flat = np.concatenate((self.flat, flat))
         self.n_types += len(new)
 
     def word_types(self, type_ids: np.ndarray, text_of_token: np.ndarray, n_texts: int):

@@ -145,6 +145,18 @@ def test_syllable_rule(word, n):
     assert count_syllables(word) == n
 
 
+def test_syllables_of_many_words_at_once_follow_the_rule():
+    from framing.lexical import _syllables_many
+
+    rng = np.random.default_rng(0)
+    alphabet = list("aeiouyAEIOUYbcdghlnrstxzkw'-1_éßİKΣσ")     # İ and K (Kelvin) lower-case to i and k
+    words = ["".join(rng.choice(alphabet, size=rng.integers(0, 12))) for _ in range(20_000)]
+    words += ["the", "make", "table", "asked", "wanted", "boxes", "shes", "ches", "dashes", "kites", "year", "y",
+              "yes", "free", "eye", "", "Ukraine", "Putin’s", "2021", "Володимир", "KİTE"]
+    assert _syllables_many(words).tolist() == [count_syllables(w) for w in words]
+    assert _syllables_many([]).tolist() == []
+
+
 def test_flesch_reading_ease_formula_and_article_value():
     assert flesch_reading_ease(6, 1, 6) == pytest.approx(206.835 - 1.015 * 6 - 84.6)
     assert math.isnan(flesch_reading_ease(0, 0, 0))
@@ -451,6 +463,27 @@ def test_articles_whose_sentences_do_not_hold_their_tokens_are_split_whole(seeds
     (fa, ca), (fb, cb) = _separate_and_together(texts, monkeypatch, untiled=True)
     pd.testing.assert_frame_equal(fa, fb, check_exact=True)
     pd.testing.assert_frame_equal(ca, cb, check_exact=True)
+
+
+def test_token_words_are_the_word_pattern_matches_of_each_token():
+    from types import SimpleNamespace
+
+    from framing.lexical import _TokenWords
+
+    tokens = [" ", "Kyiv,", "'Odesa'", "(Donbas).", "@user", "#tag", "(#tag)", "x_y", "_x", "y_", "U.S.",
+              "U.S.-backed", "Kiev's", "rock'n'roll", "...", "—", "2021", "v2", "İstanbul", "ΣΟΦΙΑΣ,", "a-", "-b",
+              "‘quoted’", "e.g.", "Ü", "x½", "abc_‘def’9", "kyiv", "Kyiv"]
+    words = _TokenWords()
+    # in two batches, as the type cache grows; the second repeats words of the first
+    words.update(SimpleNamespace(generation=-1, tokens=tokens[:12]))
+    words.update(SimpleNamespace(generation=-1, tokens=tokens))
+    assert words.n_types == len(tokens)
+    for k, token in enumerate(tokens):
+        ids = words.flat[words.first[k]:words.first[k] + words.count[k]]
+        assert [words.written_words[i] for i in ids] == _WORD_RE.findall(token), token
+        assert [words.lower_words[words.lower_of[i]] for i in ids] == [w.lower() for w in _WORD_RE.findall(token)]
+    assert words.syllables.tolist() == [count_syllables(w) for w in words.lower_words]
+    assert words.is_lower.tolist() == [w == w.lower() for w in words.written_words]
 
 
 def test_tiled_finds_sentences_cut_inside_a_token():
