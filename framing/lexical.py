@@ -122,7 +122,8 @@ def _occurrences(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of the previous and of the next token with the same code (-1 for none).
 
     Equal codes in position order, from one plain sort of (code << bits) | position: faster than a stable
-    argsort, and the shifts and masks cost less than division."""
+    argsort, and the shifts and masks cost less than division. Every position is written once, in the
+    sorted order (a permutation), rather than through masks."""
     n = len(codes)
     bits = max(int(n).bit_length(), 1)
     key = (codes.astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
@@ -130,10 +131,13 @@ def _occurrences(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     position = key & ((1 << bits) - 1)
     key >>= bits
     same = key[1:] == key[:-1]
-    prev = np.full(n, -1, dtype=np.int64)
-    prev[position[1:][same]] = position[:-1][same]
-    nxt = np.full(n, -1, dtype=np.int64)
-    nxt[position[:-1][same]] = position[1:][same]
+    prev = np.empty(n, dtype=np.int64)
+    nxt = np.empty(n, dtype=np.int64)
+    if n:
+        prev[position[0]] = -1
+        prev[position[1:]] = np.where(same, position[:-1], -1)
+        nxt[position[-1]] = -1
+        nxt[position[:-1]] = np.where(same, position[1:], -1)
     return prev, nxt
 
 
@@ -147,32 +151,40 @@ def _ttr_limits(n: int, threshold: float) -> np.ndarray:
     return np.where(c / k > threshold, c - 1, c)
 
 
-def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, threshold: float,
-                  window: int = 256, prev: np.ndarray | None = None) -> np.ndarray:
-    """:func:`_mtld_pass` over the token runs ``codes[starts[k]:ends[k]]`` of many texts at once.
+def _mtld_direction(other: np.ndarray, starts: np.ndarray, ends: np.ndarray, threshold: float, *,
+                    backward: bool = False, window: int = 256) -> np.ndarray:
+    """:func:`_mtld_pass` over the token runs ``starts[k]:ends[k]`` of many texts at once, read forward
+    (``other``: each token's previous occurrence, :func:`_occurrences`) or backward (``other``: its next
+    occurrence).
 
-    A token is new in the segment that starts at s when its previous occurrence is before s, so the
-    segment's type count is a cumulative sum. Every text's current segment is examined at once, ``window``
+    Read forward, a token is new in the segment that starts at s when its previous occurrence is before
+    s (an occurrence in another text is, as is -1); read backward, when its next occurrence is after the
+    segment's first token, or none. So the segment's type count is a cumulative sum. Positions are
+    oriented: read backward, token p is at -p, its next occurrence at -next (none: below every position),
+    and both directions are the same walk up. Every text's current segment is examined at once, ``window``
     tokens ahead (a segment rarely runs longer; one that does is examined again with a window four times
     as long, from the same start).
-    The arithmetic is _mtld_pass's own, so the results are identical to the last bit. ``prev``: the
-    previous occurrences (:func:`_previous_occurrence`), when known; only whether one lies before the
-    current segment matters."""
-    factors = np.zeros(len(starts))
-    pos = np.asarray(starts, dtype=np.int64).copy()
+    The arithmetic is _mtld_pass's own, so the results are identical to the last bit."""
+    starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
-    if prev is None:
-        prev = _previous_occurrence(codes)
-    last = max(len(codes) - 1, 0)
-    limits = _ttr_limits(max(int((ends - np.asarray(starts)).max()) if len(starts) else 0, window), threshold)
+    if backward:
+        pos, stop = 1 - ends, 1 - starts                # oriented: the last token first
+        seen = np.where(other >= 0, -other, -len(other) - 1)
+    else:
+        pos, stop, seen = starts.copy(), ends, other
+    factors = np.zeros(len(starts))
+    last = max(len(other) - 1, 0)
+    limits = _ttr_limits(max(int((ends - starts).max()) if len(starts) else 0, window), threshold)
 
     def step(rows, w):
-        s, e = pos[rows], ends[rows]
+        s, e = pos[rows], stop[rows]
         idx = s[:, None] + np.arange(w)
         valid = idx < e[:, None]
-        np.minimum(idx, last, out=idx)
+        if backward:
+            np.negative(idx, out=idx)
+        np.clip(idx, 0, last, out=idx)
         # (past a text's end the counts are not used: only `fail` reads them there, masked by `valid`)
-        cnt = np.cumsum(prev[idx] < s[:, None], axis=1)
+        cnt = np.cumsum(seen[idx] < s[:, None], axis=1)
         fail = (cnt <= limits[:w]) & valid               # cnt / (k + 1) <= threshold
         first = fail.argmax(axis=1)
         done = fail[np.arange(len(rows)), first]        # a factor is complete at s + first
@@ -188,11 +200,11 @@ def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, thres
         if longer.any():
             step(rows[longer], min(4 * w, int(length[longer].max())))
 
-    active = np.flatnonzero(pos < ends)
+    active = np.flatnonzero(pos < stop)
     while len(active):
         step(active, window)
-        active = active[pos[active] < ends[active]]
-    n = (ends - np.asarray(starts)).astype(float)
+        active = active[pos[active] < stop[active]]
+    n = (ends - starts).astype(float)
     out = np.full(len(starts), np.nan)
     ok = factors > 0
     out[ok] = n[ok] / factors[ok]
@@ -202,20 +214,11 @@ def _mtld_forward(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, thres
 def _mtld_many(codes: np.ndarray, offsets: np.ndarray, threshold: float = MTLD_THRESHOLD) -> np.ndarray:
     """:func:`mtld` of many texts: text k is the token codes ``codes[offsets[k]:offsets[k + 1]]`` (equal
     codes for equal tokens). NaN for texts without tokens."""
-    codes = np.asarray(codes)
     offsets = np.asarray(offsets, dtype=np.int64)
     starts, ends = offsets[:-1], offsets[1:]
-    prev, nxt = _occurrences(codes)
-    forward = _mtld_forward(codes, starts, ends, threshold, prev=prev)
-    text_of = np.repeat(np.arange(len(starts)), ends - starts)
-    # each text's tokens reversed where they stand: position p of text k holds token ends[k] - 1 - (p - starts[k])
-    mirror = starts[text_of] + ends[text_of] - 1 - np.arange(len(codes))
-    # in the reversed texts, a token's previous occurrence is its next one in the same text, mirrored; one
-    # in another text only has to lie before the segment, as -1 does
-    after = nxt[mirror]
-    same_text = (after >= 0) & (after < ends[text_of])
-    backward_prev = np.where(same_text, mirror[np.maximum(after, 0)], -1)
-    backward = _mtld_forward(codes[mirror], starts, ends, threshold, prev=backward_prev)
+    prev, nxt = _occurrences(np.asarray(codes))
+    forward = _mtld_direction(prev, starts, ends, threshold)
+    backward = _mtld_direction(nxt, starts, ends, threshold, backward=True)
     return (forward + backward) / 2
 
 
