@@ -12,7 +12,9 @@ that keep the outlets' proportions; 37k: all of it; 100k and 1M: time-shifted re
 module). They are generated once into ``--workdir`` (default ``~/.cache/framing-bench``, never the
 repository) as folders of raw Parquet parts and reused.
 
-Stages, run in this order on one corpus per size (each on a fresh process heap after ``gc.collect()``):
+Each size runs in a Python process of its own, so that nothing one size's run has cached (VADER's token
+types, the words of the tokens, stems, syllables) speeds up the next. Stages, run in this order on one
+corpus per size (each after ``gc.collect()``):
 
 =====================  ==========================================================================
 load+clean             ``framing.load_corpus`` on the folder of raw Parquet parts (read, clean,
@@ -68,6 +70,7 @@ from __future__ import annotations
 import argparse
 import gc
 import inspect
+import json
 import math
 import os
 import platform
@@ -76,7 +79,7 @@ import threading
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -909,22 +912,64 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="where corpora and reports are written (default ~/.cache/framing-bench)")
     parser.add_argument("--source", type=Path, default=resample.SOURCE, help="the news-outlets.jsonl.gz corpus")
     parser.add_argument("--csv", type=Path, default=None, help="also save the rows as CSV")
+    parser.add_argument("--rows-out", type=Path, default=None, help=argparse.SUPPRESS)   # a one-size child run
     return parser.parse_args(argv)
+
+
+def _without_sizes(argv: list[str]) -> list[str]:
+    """``argv`` without the ``--sizes`` option and its values."""
+    out, skipping = [], False
+    for arg in argv:
+        if arg == "--sizes" or arg.startswith("--sizes="):
+            skipping = arg == "--sizes"
+            continue
+        if skipping and not arg.startswith("-"):
+            continue
+        skipping = False
+        out.append(arg)
+    return out
+
+
+def run_sizes_apart(run: Run, labels: list[str], argv: list[str]) -> None:
+    """Run every size in a child process of this script and collect its rows."""
+    import subprocess
+    import tempfile
+
+    rest = _without_sizes(argv)
+    for label in labels:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "rows.json"
+            done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--sizes", label, *rest,
+                                   "--rows-out", str(out)])
+            if out.exists():
+                run.rows.extend(Row(**row) for row in json.loads(out.read_text()))
+            else:
+                run.skip(label, "run", 0, f"the child process for {label} ended with code {done.returncode}",
+                         status="failed")
 
 
 def main(argv=None) -> int:
     import psutil
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     labels = list(dict.fromkeys(args.sizes))
     for label in labels:
         resample.parse_size(label)
-    print("\n".join(machine_info()))
-    print(f"sizes: {' '.join(labels)}; stages: {' '.join(args.stages)}; n_jobs: {args.n_jobs}; "
-          f"scheduler: {args.scheduler}; facts: {args.facts}; workdir: {args.workdir}\n")
+    child = args.rows_out is not None
+    if not child:
+        print("\n".join(machine_info()))
+        print(f"sizes: {' '.join(labels)}; stages: {' '.join(args.stages)}; n_jobs: {args.n_jobs}; "
+              f"scheduler: {args.scheduler}; facts: {args.facts}; workdir: {args.workdir}\n")
     run = Run(args)
-    start_scheduler(run)
     corpora = prepare_corpora(labels, args)
+    if len(labels) > 1:
+        try:
+            run_sizes_apart(run, labels, argv)
+        except KeyboardInterrupt:
+            print("\ninterrupted: the rows so far follow")
+        return report(run, args)
+    start_scheduler(run)
     try:
         for label, (path, manifest) in corpora.items():
             need = manifest["text_bytes"] * IN_MEMORY_FACTOR / GIB + 1
@@ -942,6 +987,14 @@ def main(argv=None) -> int:
                 run_in_memory(run, label, path)
     except KeyboardInterrupt:
         print("\ninterrupted: the rows so far follow")
+    if child:
+        args.rows_out.write_text(json.dumps([asdict(row) for row in run.rows]))
+        return 0
+    return report(run, args)
+
+
+def report(run: Run, args: argparse.Namespace) -> int:
+    """The table, the growth exponent and the targets; the rows as CSV with ``--csv``."""
     print()
     print_table(run.rows)
     exponent = print_growth(run.rows)
