@@ -1,0 +1,46 @@
+"""The benchmark harness (benchmarks/run.py): its timings are never asserted, but how it runs is."""
+
+import gzip
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from framing import load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("framing_benchmark_run", ROOT / "benchmarks" / "run.py")
+bench = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)     # (dataclasses look it up)
+_spec.loader.exec_module(bench)
+
+
+def test_the_size_option_is_taken_out_for_the_children():
+    argv = ["--sizes", "1k", "10k", "--stages", "terms", "lexical", "--n-jobs", "-1", "--csv", "rows.csv"]
+    assert bench._without_sizes(argv) == ["--stages", "terms", "lexical", "--n-jobs", "-1", "--csv", "rows.csv"]
+    assert bench._without_sizes(["--no-peers", "--sizes=1k"]) == ["--no-peers"]
+
+
+def test_each_size_runs_in_a_process_of_its_own(tmp_path):
+    # A source in the news corpus' format, made of the seeds (each twice, with new ids, so that there are
+    # enough articles for two sizes); every size's rows come back from its own process.
+    seeds = load_corpus().articles
+    source = tmp_path / "source.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as f:
+        for copy in range(2):
+            for row in seeds.itertuples():
+                f.write(json.dumps({"id": f"{row.id}-{copy}", "outlet": row.outlet, "date": str(row.date)[:10],
+                                    "title": row.title, "text": row.text}) + "\n")
+    csv = tmp_path / "rows.csv"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "4", "8", "--stages",
+                           "terms", "--no-peers", "--workdir", str(tmp_path / "work"), "--source", str(source),
+                           "--csv", str(csv)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = pd.read_csv(csv, dtype={"size": str})
+    assert rows[["size", "stage", "n"]].values.tolist() == [
+        ["4", "load+clean", 4], ["4", "term choice", 4], ["8", "load+clean", 8], ["8", "term choice", 8]]
+    assert (rows["status"] == "ok").all() and (rows["seconds"] > 0).all()
+    # the machine is described once, by the parent; each child prints its stages as they end
+    assert done.stdout.count("logical cores") == 1 and "[4] term choice" in done.stdout and "[8] term choice" in done.stdout
