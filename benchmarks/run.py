@@ -13,7 +13,7 @@ module). They are generated once into ``--workdir`` (default ``~/.cache/framing-
 repository) as folders of raw Parquet parts and reused.
 
 Each size runs in a Python process of its own, so that nothing one size's run has cached (VADER's token
-types, the words of the tokens, stems, syllables) speeds up the next. Stages, run in this order on one
+types, the words of the tokens, stems, syllables) speeds up the next (the CSV's ``pid``). Stages, run in this order on one
 corpus per size (each after ``gc.collect()``):
 
 =====================  ==========================================================================
@@ -294,6 +294,7 @@ class Row:
     ratio: float | None = None
     status: str = "ok"
     note: str = ""
+    pid: int = field(default_factory=os.getpid)      # the process that ran it (one per size)
 
     @property
     def ok(self) -> bool:
@@ -305,7 +306,7 @@ class Row:
                 "articles_per_s": per_s(self.n), "mb_per_s": per_s(self.mb), "mb": self.mb,
                 "cpu_seconds": self.cpu_seconds, "peak_rss_gib": self.peak_gib, "start_rss_gib": self.start_gib,
                 "main_peak_rss_gib": self.main_peak_gib, "peak_pss_gib": self.pss_peak_gib,
-                "peer": self.peer, "ratio": self.ratio, "status": self.status, "note": self.note}
+                "peer": self.peer, "ratio": self.ratio, "status": self.status, "note": self.note, "pid": self.pid}
 
 
 @dataclass

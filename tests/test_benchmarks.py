@@ -42,5 +42,7 @@ def test_each_size_runs_in_a_process_of_its_own(tmp_path):
     assert rows[["size", "stage", "n"]].values.tolist() == [
         ["4", "load+clean", 4], ["4", "term choice", 4], ["8", "load+clean", 8], ["8", "term choice", 8]]
     assert (rows["status"] == "ok").all() and (rows["seconds"] > 0).all()
+    # no cache of the first size's words can warm the second: they ran in two processes
+    assert rows.groupby("size")["pid"].nunique().tolist() == [1, 1] and rows["pid"].nunique() == 2
     # the machine is described once, by the parent; each child prints its stages as they end
     assert done.stdout.count("logical cores") == 1 and "[4] term choice" in done.stdout and "[8] term choice" in done.stdout
