@@ -12,9 +12,9 @@ that keep the outlets' proportions; 37k: all of it; 100k and 1M: time-shifted re
 module). They are generated once into ``--workdir`` (default ``~/.cache/framing-bench``, never the
 repository) as folders of raw Parquet parts and reused.
 
-Each size runs in a Python process of its own, so that nothing one size's run has cached (VADER's token
-types, the words of the tokens, stems, syllables) speeds up the next (the CSV's ``pid``). Stages, run in this order on one
-corpus per size (each after ``gc.collect()``):
+Each size runs in a Python process of its own (the CSV's ``pid``), so that nothing one size's run has
+cached (VADER's token types, the words of the tokens, stems, syllables) speeds up the next. Stages, run in
+this order on one corpus per size (each after ``gc.collect()``):
 
 =====================  ==========================================================================
 load+clean             ``framing.load_corpus`` on the folder of raw Parquet parts (read, clean,
