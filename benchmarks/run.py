@@ -12,9 +12,9 @@ that keep the outlets' proportions; 37k: all of it; 100k and 1M: time-shifted re
 module). They are generated once into ``--workdir`` (default ``~/.cache/framing-bench``, never the
 repository) as folders of raw Parquet parts and reused.
 
-Each size runs in a Python process of its own (the CSV's ``pid``), so that nothing one size's run has
-cached (VADER's token types, the words of the tokens, stems, syllables) speeds up the next. Stages, run in
-this order on one corpus per size (each after ``gc.collect()``):
+With several sizes, each runs in a Python process of its own (the CSV's ``pid``), so that nothing one
+size's run has cached (VADER's token types, the words of the tokens, stems, syllables) speeds up the next.
+Stages, run in this order on one corpus per size (each after ``gc.collect()``):
 
 =====================  ==========================================================================
 load+clean             ``framing.load_corpus`` on the folder of raw Parquet parts (read, clean,
@@ -351,11 +351,21 @@ class Run:
 
     def add(self, row: Row) -> Row:
         self.rows.append(row)
+        self.save_rows()
         shown = (f"{row.seconds:9.1f} s  peak {row.peak_gib:5.2f} GiB (PSS {row.pss_peak_gib:5.2f})" if row.ok
                  else f"{row.status}: {row.note}")
         print(f"  [{row.size}] {row.stage:<32} {shown}" + (f"  ({row.note})" if row.ok and row.note else ""),
               flush=True)
         return row
+
+    def save_rows(self) -> None:
+        """A child run (``--rows-out``) writes its rows for the parent, after each new one (so that a child that
+        is killed still gives the stages it finished) and once more at the end (rows are completed after
+        they are added: a load's article count, a peer's ratio)."""
+        if self.args.rows_out is not None:
+            part = self.args.rows_out.with_suffix(".part")
+            part.write_text("".join(json.dumps(asdict(row)) + "\n" for row in self.rows), encoding="utf-8")
+            os.replace(part, self.args.rows_out)
 
     def skip(self, size, stage, n, reason, status="skipped") -> Row:
         return self.add(Row(size=size, stage=stage, n=n, status=status, note=reason))
@@ -894,7 +904,8 @@ def _facts_option(value: str):
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    # no abbreviated options: the children's --sizes must replace the one given (see _without_sizes)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], allow_abbrev=False)
     parser.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES,
                         help="corpus sizes: 1k 10k 37k (the whole news corpus) 100k 1M, or a number of articles")
     parser.add_argument("--stages", nargs="+", default=STAGES, choices=STAGES,
@@ -913,7 +924,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="where corpora and reports are written (default ~/.cache/framing-bench)")
     parser.add_argument("--source", type=Path, default=resample.SOURCE, help="the news-outlets.jsonl.gz corpus")
     parser.add_argument("--csv", type=Path, default=None, help="also save the rows as CSV")
-    parser.add_argument("--rows-out", type=Path, default=None, help=argparse.SUPPRESS)   # a one-size child run
+    # a child run of one size (run_sizes_apart): its rows go to this file
+    parser.add_argument("--rows-out", type=Path, default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -932,21 +944,32 @@ def _without_sizes(argv: list[str]) -> list[str]:
 
 
 def run_sizes_apart(run: Run, labels: list[str], argv: list[str]) -> None:
-    """Run every size in a child process of this script and collect its rows."""
+    """Run every size in a child process of this script and collect its rows (see :meth:`Run.save_rows`: a
+    child that is killed or interrupted still gives the stages it finished)."""
     import subprocess
     import tempfile
 
     rest = _without_sizes(argv)
     for label in labels:
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "rows.json"
-            done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--sizes", label, *rest,
-                                   "--rows-out", str(out)])
-            if out.exists():
-                run.rows.extend(Row(**row) for row in json.loads(out.read_text()))
+            out = Path(tmp) / "rows.jsonl"
+            sys.stdout.flush()
+            child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *rest, "--sizes", label,
+                                      "--rows-out", str(out)])
+            try:
+                code = child.wait()
+            except KeyboardInterrupt:      # the child has the same Ctrl-C: let it end and keep its rows
+                code = child.wait()
+                interrupted = True
             else:
-                run.skip(label, "run", 0, f"the child process for {label} ended with code {done.returncode}",
-                         status="failed")
+                interrupted = False
+            rows = [Row(**json.loads(line)) for line in out.read_text().splitlines()] if out.exists() else []
+            run.rows.extend(rows)
+            if code != 0 and not interrupted:
+                run.skip(label, "run", rows[0].n if rows else 0,
+                         f"the child process for {label} ended with code {code}", status="failed")
+            if interrupted:
+                raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
@@ -958,10 +981,12 @@ def main(argv=None) -> int:
     for label in labels:
         resample.parse_size(label)
     child = args.rows_out is not None
+    if child and len(labels) > 1:
+        raise SystemExit("--rows-out runs one size")
     if not child:
         print("\n".join(machine_info()))
         print(f"sizes: {' '.join(labels)}; stages: {' '.join(args.stages)}; n_jobs: {args.n_jobs}; "
-              f"scheduler: {args.scheduler}; facts: {args.facts}; workdir: {args.workdir}\n")
+              f"scheduler: {args.scheduler}; facts: {args.facts}; workdir: {args.workdir}\n", flush=True)
     run = Run(args)
     corpora = prepare_corpora(labels, args)
     if len(labels) > 1:
@@ -989,7 +1014,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: the rows so far follow")
     if child:
-        args.rows_out.write_text(json.dumps([asdict(row) for row in run.rows]))
+        run.save_rows()
         return 0
     return report(run, args)
 

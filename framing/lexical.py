@@ -38,7 +38,8 @@ Methods
 
 Speed: :func:`lexical_features` splits each sentence into whitespace-separated tokens once, for VADER and
 for the words (the words of a text are the words of its tokens, see :class:`_TokenWords`); the words of
-each distinct token are found once per process. Where the sentences do not hold an article's tokens whole
+each distinct token are found once per process, and the syllables of new words counted together with array
+operations (:func:`_syllables_many`, the same rule). Where the sentences do not hold an article's tokens whole
 (a sentence boundary inside a token), the article's text is split again. The results are those of
 :func:`framing.charscan.word_types` on the whole texts, exactly.
 """
@@ -1337,7 +1338,8 @@ class _TokenWords:
         if not new:
             return
         # Most tokens are one word between punctuation marks ("Kyiv,"): the word is the token stripped of
-        # them. Not "@" or "#" (part of a word before it) nor "_" (a \w character), which stay on it.
+        # them. Not of "@" or "#" (part of the word after them, and no word starts right after one) nor
+        # of "_" (a \w character): tokens with those at an edge take the scan.
         stripped = [t.strip(_PLAIN_PUNCT) for t in new]
         plain = np.fromiter(map(str.isalpha, stripped), dtype=bool, count=len(new))
         other = np.flatnonzero(~plain)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from framing import load_corpus
 
@@ -21,6 +22,11 @@ def test_the_size_option_is_taken_out_for_the_children():
     argv = ["--sizes", "1k", "10k", "--stages", "terms", "lexical", "--n-jobs", "-1", "--csv", "rows.csv"]
     assert bench._without_sizes(argv) == ["--stages", "terms", "lexical", "--n-jobs", "-1", "--csv", "rows.csv"]
     assert bench._without_sizes(["--no-peers", "--sizes=1k"]) == ["--no-peers"]
+    # an abbreviation would slip past _without_sizes and make every child start children of its own
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--size", "1k", "10k"])
+    with pytest.raises(SystemExit):
+        bench.main(["--sizes", "1k", "10k", "--rows-out", "rows.jsonl"])
 
 
 def test_each_size_runs_in_a_process_of_its_own(tmp_path):
@@ -45,4 +51,6 @@ def test_each_size_runs_in_a_process_of_its_own(tmp_path):
     # no cache of the first size's words can warm the second: they ran in two processes
     assert rows.groupby("size")["pid"].nunique().tolist() == [1, 1] and rows["pid"].nunique() == 2
     # the machine is described once, by the parent; each child prints its stages as they end
-    assert done.stdout.count("logical cores") == 1 and "[4] term choice" in done.stdout and "[8] term choice" in done.stdout
+    out = done.stdout
+    assert out.count("logical cores") == 1 and out.index("logical cores") < out.index("[4] term choice")
+    assert "[8] term choice" in out

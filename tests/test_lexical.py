@@ -471,8 +471,8 @@ def test_token_words_are_the_word_pattern_matches_of_each_token():
     from framing.lexical import _TokenWords
 
     tokens = [" ", "Kyiv,", "'Odesa'", "(Donbas).", "@user", "#tag", "(#tag)", "x_y", "_x", "y_", "U.S.",
-              "U.S.-backed", "Kiev's", "rock'n'roll", "...", "—", "2021", "v2", "İstanbul", "ΣΟΦΙΑΣ,", "a-", "-b",
-              "‘quoted’", "e.g.", "Ü", "x½", "abc_‘def’9", "kyiv", "Kyiv"]
+              "U.S.-backed", "Kiev's", "rock'n'roll", "...", "—", "2021", "v2", "İstanbul", "ΣΟΦΙΑΣ,", "a-",
+              "-b", "‘quoted’", "e.g.", "Ü", "x½", "abc_‘def’9", "kyiv", "Kyiv", "@@foo", "a_", "(x)@y"]
     words = _TokenWords()
     # in two batches, as the type cache grows; the second repeats words of the first
     words.update(SimpleNamespace(generation=-1, tokens=tokens[:12]))
