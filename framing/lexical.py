@@ -114,11 +114,6 @@ def _mtld_pass(tokens, threshold: float) -> float:
     return len(tokens) / factors if factors > 0 else float("nan")
 
 
-def _previous_occurrence(codes: np.ndarray) -> np.ndarray:
-    """Index of the previous token with the same code anywhere before it (-1 for none)."""
-    return _occurrences(codes)[0]
-
-
 def _occurrences(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of the previous and of the next token with the same code (-1 for none).
 

@@ -13,7 +13,7 @@ from framing import FramingError, corpus_from_frame
 from framing.attribution import _WORD_RE
 from framing.charscan import word_types
 from framing.lexical import (ARTICLE_COLUMNS, OUTLET_COLUMNS, SENTENCE_TONE_COLUMNS, TONE_COLUMNS, _FastVader,
-                             _HedgeMatcher, _mtld_many, _occurrences, _previous_occurrence, count_syllables,
+                             _HedgeMatcher, _mtld_many, _occurrences, count_syllables,
                              flesch_reading_ease, lexical_features, load_hedges, load_targets, mtld,
                              sentence_tone, tone)
 
@@ -74,8 +74,9 @@ def test_previous_occurrence_against_a_dictionary_walk():
     for i, c in enumerate(codes.tolist()):
         want.append(last.get(c, -1))
         last[c] = i
-    assert _previous_occurrence(codes).tolist() == want
-    assert _previous_occurrence(np.zeros(0, dtype=np.int64)).tolist() == []
+    assert _occurrences(codes)[0].tolist() == want
+    assert [x.tolist() for x in _occurrences(np.zeros(0, dtype=np.int64))] == [[], []]
+    assert [x.tolist() for x in _occurrences(np.array([7]))] == [[-1], [-1]]
     following, want_next = {}, []
     for i in range(len(codes) - 1, -1, -1):
         want_next.append(following.get(int(codes[i]), -1))
