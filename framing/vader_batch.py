@@ -384,9 +384,71 @@ def _compound_ids(state: _State, ids: np.ndarray, texts: list[str]) -> np.ndarra
 
 
 def _token_ids(state: _State, texts: list[str]) -> np.ndarray:
-    """Type id of every token of ``texts``, each text followed by the end marker (0). The token lists live
-    only while they are consumed (keeping millions of them alive costs more in memory and garbage
-    collection than splitting)."""
+    """Type id of every token of ``texts``, each text followed by the end marker (0). Types are numbered in
+    the order of their first token either way."""
+    if _arrow_splits_as_python():
+        return _token_ids_arrow(state, texts)
+    return _token_ids_python(state, texts)
+
+
+# Python's str.split() white space, and characters that are not white space to Python but are in other
+# definitions (U+180E was until Unicode 6.3; U+200B, U+2060 and U+FEFF are "format" characters).
+_SPLIT_PROBE = ("\x1cA\tB\nC\x0bD\x0cE\rF\x1dG\x1eH\x1fI J\x85K\xa0L\u1680M\u2000N\u2001O\u2002P\u2003Q"
+                "\u2004R\u2005S\u2006T\u2007U\u2008V\u2009W\u200aX\u2028Y\u2029Z\u202fa\u205fb\u3000c"
+                "\u180ed\u200be\u2060f\ufeffg\x00h\x1bi\xadj \t ")
+_ARROW_OK: bool | None = None
+
+
+def _arrow_splits_as_python() -> bool:
+    """Whether pyarrow's ``utf8_split_whitespace``, empty strings left out, splits as ``str.split()`` does
+    (checked once on every kind of white space, since Arrow's Unicode tables come with its version)."""
+    global _ARROW_OK
+    if _ARROW_OK is None:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            got = pc.utf8_split_whitespace(pa.array([_SPLIT_PROBE, "", " ", "a"])).to_pylist()
+            _ARROW_OK = [[t for t in x if t] for x in got] == [_SPLIT_PROBE.split(), [], [], ["a"]]
+        except Exception:          # no pyarrow, or one without the kernel: split in Python
+            _ARROW_OK = False
+    return _ARROW_OK
+
+
+def _token_ids_arrow(state: _State, texts: list[str]) -> np.ndarray:
+    """:func:`_token_ids` with Arrow's compiled kernels: they split the texts and number the distinct
+    tokens of the batch (in order of first appearance), so Python looks up each distinct token once
+    instead of making and looking up a string per token (3x faster on news sentences). Arrow leaves an
+    empty string where white space begins or ends a text; str.split() has none, so they are dropped."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(texts)
+    lists = pc.utf8_split_whitespace(pa.array(texts, type=pa.large_string()))
+    encoded = lists.flatten().dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    types = state.types
+    blank = -1
+    try:
+        blank = distinct.index("")
+    except ValueError:
+        pass
+    if blank >= 0:
+        distinct[blank] = _SEP                               # a placeholder: its tokens are dropped below
+    type_of = np.fromiter(map(types.__getitem__, distinct), dtype=np.int32, count=len(distinct))
+    tokens = encoded.indices.to_numpy(zero_copy_only=False)
+    lengths = np.diff(np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64))
+    at = np.arange(len(tokens)) + np.repeat(np.arange(n), lengths)     # room for each text's end marker
+    out = np.zeros(len(tokens) + n, dtype=np.int32)
+    out[at] = type_of[tokens]
+    if blank >= 0:
+        return np.delete(out, at[tokens == blank])
+    return out
+
+
+def _token_ids_python(state: _State, texts: list[str]) -> np.ndarray:
+    """:func:`_token_ids` in Python. The token lists live only while they are consumed (keeping millions
+    of them alive costs more in memory and garbage collection than splitting)."""
     return np.fromiter(map(state.types.__getitem__,
                            chain.from_iterable(chain.from_iterable(zip(map(str.split, texts), repeat((_SEP,)))))),
                        dtype=np.int32)

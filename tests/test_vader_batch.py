@@ -160,3 +160,41 @@ def test_round4_matches_python_round(value):
     x = np.r_[value, np.nextafter(value, 2), np.nextafter(value, -2), rng.uniform(-1, 1, 20000),
               np.round(rng.uniform(-1, 1, 20000), 4) + 0.00005]
     assert _round4(x).tolist() == [round(v, 4) for v in x.tolist()]
+
+
+_WHITE = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and chr(c).isspace()]
+
+
+def _split_texts(seed: int, n: int) -> list[str]:
+    # every kind of white space (leading, trailing, in runs), and characters that other definitions call
+    # white space but str.split() does not
+    rng = random.Random(seed)
+    alphabet = _WHITE * 3 + list("ab!?é '") + ["😀", "\u200b", "\ufeff", "İ", "\u180e", "\u2060", "\x00", "\xad"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_arrow_split_kernel_matches_str_split():
+    pytest.importorskip("pyarrow")
+    assert vader_batch._arrow_splits_as_python()
+    assert len(_WHITE) == 29 and all(c in vader_batch._SPLIT_PROBE for c in _WHITE)
+
+
+@pytest.mark.parametrize("texts", [_split_texts(4, 6000), CONSTRUCTED, [], [""], ["", "  ", "\u3000"]],
+                         ids=["random", "constructed", "none", "empty", "blank"])
+def test_token_ids_arrow_equal_python(texts):
+    pytest.importorskip("pyarrow")
+    python, arrow = vader_batch._State(), vader_batch._State()
+    for batch in (texts, texts[::-1]):          # a second batch: most of its types are known already
+        want = vader_batch._token_ids_python(python, batch)
+        got = vader_batch._token_ids_arrow(arrow, batch)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+        assert arrow.types.tokens == python.types.tokens      # types numbered in the same order
+    assert "" not in arrow.types
+
+
+def test_token_ids_fall_back_to_python(monkeypatch):
+    texts = _split_texts(5, 500)
+    want = vader_batch._token_ids_python(vader_batch._State(), texts)
+    monkeypatch.setattr(vader_batch, "_ARROW_OK", False)
+    monkeypatch.setattr(vader_batch, "_token_ids_arrow", None)     # would fail if called
+    assert vader_batch._token_ids(vader_batch._State(), texts).tolist() == want.tolist()
