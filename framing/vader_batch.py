@@ -1,8 +1,9 @@
 """VADER compound scores of many texts at once, vectorised with NumPy.
 
 :func:`compound_many` returns for every text exactly (bit for bit) what ``framing.lexical._vader().compound``
-returns, which is vaderSentiment 3.3.2's ``polarity_scores(text)["compound"]``. Python touches each token
-once, to split the text and look the token up in a cache of token types; the properties VADER needs of a
+returns, which is vaderSentiment 3.3.2's ``polarity_scores(text)["compound"]``. Arrow's compiled kernels
+split the texts and number the distinct tokens of each batch, and Python looks each distinct token up once
+in a cache of token types (Python's own split when pyarrow is missing); the properties VADER needs of a
 token (its lower-cased, punctuation-stripped word, lexicon valence, booster value, negation, ALL CAPS, ...)
 are computed once per distinct token, and VADER's rules then run as array operations over the lexicon words
 of all texts together. Only the rare texts with "but", "!" or "?" get a few lines of Python each, and texts
