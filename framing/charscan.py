@@ -242,7 +242,9 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     global _POWERS
     if _POWERS is not None and len(_POWERS[0]) >= n:
         return _POWERS
-    size = max(n, 1 << 20, min(2 * len(_POWERS[0]), _CACHED_POWERS) if _POWERS is not None else 0)
+    # the next power of two: a few doublings as batches grow, and no 8 MB table for a batch of 100k characters
+    size = n if n > _CACHED_POWERS else max(1 << max(n - 1, 1).bit_length(), 1 << 16,
+                                            min(2 * len(_POWERS[0]), _CACHED_POWERS) if _POWERS is not None else 0)
     up = np.full(size, _HASH_BASE, dtype=np.uint64)
     down = np.full(size, np.uint64(pow(int(_HASH_BASE), -1, 1 << 64)), dtype=np.uint64)
     up[0] = down[0] = 1

@@ -127,3 +127,20 @@ def test_a_batch_with_dotted_i_keeps_the_array_path_for_its_other_texts(monkeypa
     monkeypatch.setattr(charscan, "_regex_types", lambda texts, regex: calls.append(len(texts)) or real(texts, regex))
     _check(["plain text", "İstanbul", "more plain", "still plain"])
     assert calls == [1]
+
+
+def test_hash_powers_are_exact_and_sized_to_the_batch(monkeypatch):
+    monkeypatch.setattr(charscan, "_POWERS", None)
+    base, mod = int(charscan._HASH_BASE), 1 << 64
+    up, down = charscan._powers(100_000)
+    # a batch of 100k characters gets a table of 128k powers, not of millions (its first touch costs time)
+    assert len(up) == len(down) == 1 << 17
+    for i in (0, 1, 2, 77_777, (1 << 17) - 1):
+        assert int(up[i]) == pow(base, i, mod)
+        assert int(up[i]) * int(down[i]) % mod == 1
+    assert charscan._powers(1_000)[0] is up                     # smaller batches reuse the table
+    grown = charscan._powers(200_000)[0]
+    assert len(grown) == 1 << 18 and int(grown[200_000]) == pow(base, 200_000, mod)
+    huge = charscan._CACHED_POWERS + 5
+    assert len(charscan._powers(huge)[0]) == huge               # one huge text: exact size, not kept
+    assert charscan._POWERS[0] is grown
