@@ -115,6 +115,39 @@ def _table_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+# A \uD800-\uDFFF escape: JSON may hold half of a UTF-16 pair (a character cut in two by a broken
+# scraper); json decodes a lone half to a surrogate, which no UTF-8 (Arrow, Parquet, files) can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(obj) -> tuple[object, int]:
+    """``obj`` (decoded JSON) with every lone surrogate in its strings replaced by U+FFFD, and how many."""
+    if isinstance(obj, str):
+        return _LONE_SURROGATE.subn("\ufffd", obj)
+    if isinstance(obj, dict):
+        out, n = {}, 0
+        for key, value in obj.items():
+            out[key], k = _replace_surrogates(value)
+            n += k
+        return out, n
+    if isinstance(obj, list):
+        pairs = [_replace_surrogates(v) for v in obj]
+        return [v for v, _ in pairs], sum(k for _, k in pairs)
+    return obj, 0
+
+
+def _repair_surrogates(obj, raw: str, where: str, path, issues: _Issues, line=None):
+    """``obj`` decoded from the JSON ``raw``, with lone surrogates replaced and reported."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return obj
+    obj, n = _replace_surrogates(obj)
+    if n:
+        issues.add(path, f"{where}: {n} broken character(s) (half of a UTF-16 pair, a \\uD800-\\uDFFF escape) "
+                         "replaced by U+FFFD; fix the file's export to keep them.", action="repaired", line=line)
+    return obj
+
+
 def parse_json_line(line, path, lineno: int, issues: _Issues) -> dict | None:
     """One JSON Lines record as a dict, or None (blank line, or a malformed one reported in ``issues``)."""
     if not line.strip():
@@ -125,6 +158,7 @@ def parse_json_line(line, path, lineno: int, issues: _Issues) -> dict | None:
         issues.add(path, f"{path}, line {lineno}: not valid JSON ({getattr(exc, 'msg', 'not UTF-8')}); line "
                          "skipped.", action="skipped", line=lineno)
         return None
+    obj = _repair_surrogates(obj, line, f"{path}, line {lineno}", path, issues, line=lineno)
     if not isinstance(obj, dict):
         issues.add(path, f"{path}, line {lineno}: expected a JSON object; line skipped.", action="skipped",
                    line=lineno)
@@ -156,6 +190,7 @@ def _read_json(path: Path, issues: _Issues) -> pd.DataFrame:
             return _read_jsonl(path, issues)
         raise FramingError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); fix the file or save "
                            "it as JSON Lines, one article per line.") from None
+    obj = _repair_surrogates(obj, text, str(path), path, issues)
     if isinstance(obj, dict):
         for key in ("articles", "data", "records", "stories"):
             if isinstance(obj.get(key), list):

@@ -241,6 +241,28 @@ def test_cp1252_file_is_decoded_with_a_warning(tmp_path):
     assert corpus.issues["action"].tolist() == ["repaired", "warning"]  # the warning: no outlet given
 
 
+def test_lone_surrogate_escapes_are_repaired_and_reported(tmp_path):
+    # half of a UTF-16 pair (an emoji cut in two by a scraper) decodes to a lone surrogate, which no UTF-8
+    # string (Arrow, Parquet) holds; a whole pair is one character and stays
+    broken = dict(RECORDS[0], text=RECORDS[0]["text"] + " Cut \\ud83d here.")
+    whole = dict(RECORDS[1], text=RECORDS[1]["text"] + " Kept \\ud83d\\ude00 here.", title="T \\udfff")
+    lines = [json.dumps(broken).replace("\\\\ud83d", "\\ud83d"),
+             json.dumps(whole).replace("\\\\u", "\\u")]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.warns(FramingWarning, match=r"c\.jsonl, line 1: 1 broken character\(s\)"):
+        corpus = load_corpus(path)
+    texts = corpus.articles["text"].tolist()
+    assert texts[0].endswith(" Cut \ufffd here.") and texts[1].endswith(" Kept \U0001f600 here.")
+    assert corpus.articles.loc[1, "title"] == "T \ufffd"
+    repaired = corpus.issues[corpus.issues["action"] == "repaired"]
+    assert repaired["line"].tolist() == [1, 2]
+    path = tmp_path / "c.json"
+    path.write_text("[" + ",".join(lines) + "]", "utf-8")
+    with pytest.warns(FramingWarning, match=r"c\.json: 2 broken character\(s\)"):
+        assert load_corpus(path).articles["text"].tolist() == texts
+
+
 def test_jsonl_with_a_malformed_line(tmp_path):
     lines = [json.dumps(RECORDS[0]), '{"id": "broken", "text": "oops"', json.dumps(RECORDS[1])]
     path = tmp_path / "c.jsonl"
