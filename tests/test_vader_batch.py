@@ -198,3 +198,39 @@ def test_token_ids_fall_back_to_python(monkeypatch):
     monkeypatch.setattr(vader_batch, "_ARROW_OK", False)
     monkeypatch.setattr(vader_batch, "_token_ids_arrow", None)     # would fail if called
     assert vader_batch._token_ids(vader_batch._State(), texts).tolist() == want.tolist()
+
+
+def _token_soup(seed: int, n: int) -> list[str]:
+    # ASCII letters and VADER's punctuation, caseless non-ASCII (curly quotes, dashes) that Arrow's ASCII
+    # kernels may pass over, and cased or special characters that must go to Python (İ lower-cases to two
+    # characters, final sigma depends on its neighbours, ǅ is title case, ª and ⓐ are lower case without
+    # being letters of a script's alphabet, 😀 is a VADER emoji)
+    rng = random.Random(seed)
+    alphabet = (list("abcXYZ!?.,'-\"()#@_$0123") + ["’", "“", "”", "—", "…", "€", "½"]
+                + ["İ", "ß", "Σ", "ς", "ǅ", "é", "É", "😀", "☹", "ﬁ", "Ⅻ", "ⅻ", "µ", "ª", "ⓐ", "Ⓐ", "\u0345"])
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("tokens", [_token_soup(1, 20_000), [t.split("’")[0] or "A" for t in _token_soup(2, 3000)],
+                                    [w for s in CONSTRUCTED for w in s.split()] * 9],
+                         ids=["soup", "mostly-ascii", "constructed"])
+def test_type_properties_with_arrow_equal_python(tokens):
+    pytest.importorskip("pyarrow")
+    emoji = vader_batch._State().emoji_chars
+    assert len(tokens) >= vader_batch._ARROW_MIN                  # the Arrow path runs
+    assert vader_batch._keys_and_flags(tokens, emoji) == vader_batch._keys_and_flags_python(tokens, emoji)
+
+
+def test_type_properties_caseless_characters():
+    emoji = vader_batch._State().emoji_chars
+    assert all(vader_batch._caseless(c, emoji) for c in "’“”—…€½a!")
+    assert not any(vader_batch._caseless(c, emoji) for c in ["İ", "Σ", "ς", "ǅ", "é", "ª", "ⓐ", "Ⓐ", "😀"])
+
+
+def test_lone_surrogates_are_scored_like_vader():
+    # UTF-8 (so Arrow) cannot hold a lone surrogate: such texts and tokens take the Python split
+    texts = ["good \ud800 day", "BAD\udfff news!", "fine"] + CONSTRUCTED
+    _assert_same(texts)
+    tokens = ["A\ud800"] * vader_batch._ARROW_MIN + ["HEY"]
+    emoji = vader_batch._State().emoji_chars
+    assert vader_batch._keys_and_flags(tokens, emoji) == vader_batch._keys_and_flags_python(tokens, emoji)
