@@ -118,6 +118,7 @@ def _table_suffix(path: Path) -> str:
 # A \uD800-\uDFFF escape: JSON may hold half of a UTF-16 pair (a character cut in two by a broken
 # scraper); json decodes a lone half to a surrogate, which no UTF-8 (Arrow, Parquet, files) can hold.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -139,7 +140,8 @@ def _replace_surrogates(obj) -> tuple[object, int]:
 
 def _repair_surrogates(obj, raw: str, where: str, path, issues: _Issues, line=None):
     """``obj`` decoded from the JSON ``raw``, with lone surrogates replaced and reported."""
-    if not _SURROGATE_ESCAPE.search(raw):
+    escape = _SURROGATE_ESCAPE if isinstance(raw, str) else _SURROGATE_ESCAPE_BYTES   # ingest reads bytes
+    if not escape.search(raw):
         return obj
     obj, n = _replace_surrogates(obj)
     if n:

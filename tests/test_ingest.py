@@ -30,6 +30,18 @@ def test_iter_corpus_yields_bounded_chunks(tmp_path):
     assert chunks[2].articles["id"].tolist()[-1] == "r24"
 
 
+def test_ingest_repairs_lone_surrogates(tmp_path):
+    # a lone \udc00 escape decodes to a surrogate, which Parquet cannot hold: replaced and reported
+    src = _jsonl(tmp_path / "c.jsonl", 12)
+    lines = src.read_text("utf-8").splitlines()
+    lines[7] = lines[7].replace("went on.", "went on \\udc00.")
+    src.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.warns(FramingWarning, match=r"line 8: 1 broken character"):
+        ingest(src, tmp_path / "parts", chunksize=5)
+    again = load_corpus(tmp_path / "parts")
+    assert again.articles["text"].iloc[7] == "Article 7 says Kyiv talks went on \ufffd. Officials met again."
+
+
 @pytest.mark.parametrize("out_name", ["out.jsonl", "out.parquet", "parts"])
 def test_ingest_layouts_round_trip(tmp_path, out_name):
     src = _jsonl(tmp_path / "c.jsonl", 23)
