@@ -1538,7 +1538,7 @@ def lexical_features(corpus, *, by: str = "article", targets=None, hedges=None, 
                 layout, _ = _sentence_layout(corpus)
                 parts = parallel_map(_lexical_tone_chunk, range(len(layout[0])), n_jobs=n_jobs,
                                      shared=(matcher, layout, exclude_quotes, cached_quote_spans(corpus)),
-                                     chunk_size=500)
+                                     chunk_size=500, min_items=500)   # two workers win from ~300 articles
                 _put_compound(corpus, compound_key, [(c, w) for _, c, w in parts])
                 parts = [frame for frame, _, _ in parts]
             else:

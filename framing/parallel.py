@@ -43,7 +43,9 @@ def parallel_map(func, items: list, *, n_jobs=None, shared=None, chunk_size: int
 
     ``n_jobs`` follows scikit-learn: None or 1 runs here, -1 uses every core, k uses k processes. Results
     are identical whatever ``n_jobs`` is (chunks are processed independently and kept in order). ``func``
-    must be a module-level function returning a list.
+    must be a module-level function returning a list. Chunks hold ``chunk_size`` items, or fewer in worker
+    processes when there are not enough to give each process a full one (the processes share the items
+    evenly).
 
     Examples
     --------
@@ -53,8 +55,11 @@ def parallel_map(func, items: list, *, n_jobs=None, shared=None, chunk_size: int
     [2, 3]
     """
     n_jobs = effective_n_jobs(n_jobs)
+    parallel = n_jobs > 1 and len(items) >= max(min_items, 2)
+    if parallel:       # few items: one chunk per process, not a full chunk and a small one
+        chunk_size = max(1, min(chunk_size, -(-len(items) // n_jobs)))
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
-    if n_jobs <= 1 or len(items) < min_items or len(chunks) < 2:
+    if not parallel or len(chunks) < 2:
         out = []
         for chunk in chunks:
             out.extend(func(shared, chunk))

@@ -259,7 +259,7 @@ def _count_variants(matcher, texts: list[str], n_jobs=None) -> tuple[sparse.csr_
     # evens out the load without copying the texts to the workers many times where they are not forked.
     chunk = max(len(texts), 1) if jobs <= 1 else max(500, -(-len(texts) // (2 * jobs)))
     per_text = parallel_map(_count_variants_chunk, range(len(texts)), n_jobs=jobs, shared=(matcher, texts),
-                            chunk_size=chunk)
+                            chunk_size=chunk, min_items=500)      # forked workers win from a few hundred
     n_words = np.fromiter((n for _, n in per_text), dtype=np.int64, count=len(per_text))
     doc_idx = [i for i, (hits, _) in enumerate(per_text) for _ in hits]
     var_idx = [v for hits, _ in per_text for v in hits]
