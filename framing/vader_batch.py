@@ -486,7 +486,15 @@ def _token_ids_arrow(state: _State, texts: list[str]) -> np.ndarray:
         pass
     if blank >= 0:
         distinct[blank] = _SEP                               # a placeholder: its tokens are dropped below
-    type_of = np.fromiter(map(types.__getitem__, distinct), dtype=np.int32, count=len(distinct))
+    # known types by a C-level lookup; the new ones (-1) are numbered in bulk, in order of first appearance
+    type_of = np.fromiter(map(types.get, distinct, repeat(-1)), dtype=np.int32, count=len(distinct))
+    new = np.flatnonzero(type_of < 0)
+    if len(new):
+        first = len(types.tokens)
+        fresh = [distinct[i] for i in new.tolist()]
+        types.tokens.extend(fresh)
+        types.update(zip(fresh, range(first, first + len(fresh))))
+        type_of[new] = np.arange(first, first + len(fresh), dtype=np.int32)
     tokens = encoded.indices.to_numpy(zero_copy_only=False)
     lengths = np.diff(np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64))
     at = np.arange(len(tokens)) + np.repeat(np.arange(n), lengths)     # room for each text's end marker
