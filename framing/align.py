@@ -80,6 +80,7 @@ from sklearn.preprocessing import normalize
 
 from .align_features import FeatureCounts, count_features, load_stop_words, term_classes
 from .align_graph import average_linkage, pair_similarities, symmetric_pairs, time_blocked_neighbours
+from .arrays import unique
 from .errors import FramingError
 from .output import write_csv
 from .parallel import effective_n_jobs, parallel_map
@@ -576,7 +577,7 @@ def _date_linked_pairs(features: FeatureCounts, sent_article, days, window, *, m
         past = (d <= np.fmin(da, db) + 1) | (d == da) | (d == db)
         keep = far & past
         out.append(a[keep] * len(days) + b[keep])
-    codes = np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+    codes = unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
     return codes // len(days), codes % len(days)
 
 
@@ -737,7 +738,7 @@ def _align_sentences(features, sentences, sent_article, n_articles, days, pair_a
     swap = rank[pair_a] > rank[pair_b]
     pa, pb = np.where(swap, pair_b, pair_a), np.where(swap, pair_a, pair_b)
     keep = (pa != pb) & (n_rows[pa] > 0) & (n_rows[pb] > 0)
-    codes = np.unique(rank[pa[keep]] * n_articles + pb[keep])  # sorted by the left article's rank
+    codes = unique(rank[pa[keep]] * n_articles + pb[keep])  # sorted by the left article's rank
     pa, pb = np.argsort(rank)[codes // n_articles], codes % n_articles
     out_r, out_c, out_v = [], [], []
     # Batches of left articles: each batch multiplies its sentences with those of the union of their
@@ -799,7 +800,7 @@ def _pair_product(counts: sp.csr_matrix, mask: np.ndarray, a: np.ndarray, b: np.
     """Row ``i``: the features of ``mask`` (0/1 per column) present in both rows ``a[i]`` and ``b[i]`` of
     ``counts``, as 1s. The indicators are built for the rows of the pairs only, which at 100,000
     articles are a few percent of the sentences (a matrix of every sentence took about 0.5 GiB)."""
-    rows = np.unique(np.r_[a, b])
+    rows = unique(np.r_[a, b])
     M = (counts[rows] @ sp.diags(mask)).tocsr()
     M.eliminate_zeros()
     M.data[:] = 1.0
@@ -833,7 +834,7 @@ def _fact_membership(pairs: pd.DataFrame, labels: np.ndarray, threshold: float, 
     link = pd.DataFrame({"sentence": src[outside], "cluster": cl[outside], "w": w[outside]})
     link = link.groupby(cols, sort=False)["w"].sum().reset_index()
     link["w"] /= size[link["cluster"].to_numpy()]
-    core_nodes = np.unique(np.r_[sa, sb])
+    core_nodes = unique(np.r_[sa, sb])
     core_nodes = core_nodes[size[labels[core_nodes]] >= 2]
     members = pd.DataFrame({"sentence": core_nodes, "cluster": labels[core_nodes]})
     if vectors is not None:

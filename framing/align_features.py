@@ -55,6 +55,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .dates import resolve_dates_frame
+from .arrays import unique
 from .errors import FramingError
 from .parallel import effective_n_jobs, parallel_map
 from .text import STOP_WORDS, normalize_token, tokenize
@@ -753,12 +754,12 @@ class _Extractor:
                 at = np.flatnonzero(table[norm])
             else:
                 at = self._find(ctx, norm, cap, adjacent, cand, nothing)
-            has_context.append(np.unique(unit_art[at]))
+            has_context.append(unique(unit_art[at]))
 
         def context_ok(at, ctx_ids):
             if not ctx_ids or not len(at):
                 return np.ones(len(at), dtype=bool)
-            arts = np.unique(np.concatenate([has_context[c] for c in ctx_ids]))
+            arts = unique(np.concatenate([has_context[c] for c in ctx_ids]))
             return np.isin(unit_art[at], arts)
 
         feat, surf = feat.copy(), surf.copy()
@@ -1052,7 +1053,7 @@ def _clause_counts(doc, clause, feat, date_doc, date_feat, n_sent, n_cols):
     # Distinct features per (sentence, clause); merge small clauses into the previous big one.
     width = int(clause.max()) + 1
     key = doc * width + clause
-    uniq_key, distinct = np.unique(np.unique(key * n_cols + feat) // n_cols, return_counts=True)
+    uniq_key, distinct = np.unique(unique(key * n_cols + feat) // n_cols, return_counts=True)
     c_doc, c_cl = uniq_key // width, uniq_key % width
     big = distinct >= _MIN_CLAUSE_FEATURES
     first = np.r_[True, c_doc[1:] != c_doc[:-1]]

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import text as _text
+from .arrays import unique
 from .errors import FramingError, FramingWarning
 from .lexicon import compile_lexicon, load_lexicon
 from .parallel import effective_n_jobs, parallel_map
@@ -865,7 +866,7 @@ class _OutletCounts:
 
     def columns(self, words) -> np.ndarray:
         parts = [self.indices[self.indptr[w]:self.indptr[w + 1]] for w in words]
-        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        return unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
 
     def table(self, words) -> np.ndarray:
         """Counts, forms x the outlets that use any of them (sorted by outlet code)."""
@@ -1355,7 +1356,7 @@ def distinctive_terms(corpus, *, by: str = "outlet", prior="corpus", alpha0: flo
                                                   alpha0=alpha0, top=top, variance=variance)
     if permutations:
         if scheduler is None and not partitioned:
-            cols = np.unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
+            cols = unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
             Xs, doc_totals = X[:, cols], np.asarray(X.sum(axis=1)).ravel()
         else:
             cols, Xs, doc_totals = _permutation_inputs_partitioned(
@@ -1539,7 +1540,7 @@ def _distinctive_counts_partitioned(corpus, names, *, by, pair, ngram_range, min
     if max_terms is not None and len(totals) > max_terms:
         cap = np.sort(totals)[::-1][max_terms - 1]
         table = table[(totals >= cap)[inverse]].reset_index(drop=True)
-    codes = np.unique(table["code"].to_numpy())
+    codes = unique(table["code"].to_numpy())
     V = len(vocab)
     term_n = np.ones(len(codes), dtype=np.int64)
     for n in range(2, hi + 1):
@@ -1585,7 +1586,7 @@ def _permutation_inputs_partitioned(corpus, terms, chosen_cols, *, by, pair, ngr
                                     scheduler):
     from .distributed import map_partitions
 
-    cols = np.unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
+    cols = unique(np.concatenate(chosen_cols)) if chosen_cols else np.zeros(0, np.int64)
     pieces = map_partitions(_permutation_map, corpus, scheduler=scheduler, shared=(pd.Index(terms), cols),
                             args=(by, pair, ngram_range, stop, include_titles))
     return cols, sparse.vstack([p[0] for p in pieces]).tocsr(), np.concatenate([p[1] for p in pieces])
