@@ -54,8 +54,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .dates import resolve_dates_frame
 from .arrays import unique
+from .dates import resolve_dates_frame
 from .errors import FramingError
 from .parallel import effective_n_jobs, parallel_map
 from .text import STOP_WORDS, normalize_token, tokenize

@@ -110,7 +110,7 @@ _ARROW_MIN = 256            # fewer new types than this: Python's loops beat the
 
 
 def _keys_and_flags(tokens: list[str], emoji_chars: frozenset) -> tuple[list[str], list[int]]:
-    """:func:`_keys_and_flags_python`, with Arrow's ASCII kernels (3x faster on news). They trim, lower-case
+    """:func:`_keys_and_flags_python`, with Arrow's ASCII kernels (twice as fast on news). They trim, lower-case
     and test for upper case only the ASCII characters, so they give Python's ``strip``, ``lower`` and
     ``isupper`` on tokens whose other characters are caseless (curly quotes, dashes: ``lower`` leaves them,
     ``isupper`` skips them) and no emoji of VADER (none is ASCII, checked). Tokens with a cased non-ASCII
