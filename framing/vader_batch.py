@@ -83,6 +83,13 @@ class _Types(dict):
         self[token] = tid
         return tid
 
+    def register(self, tokens: list[str]) -> int:
+        """Number ``tokens`` (distinct, none known yet) in order, as many lookups would; the first's id."""
+        first = len(self.tokens)
+        self.tokens.extend(tokens)
+        self.update(zip(tokens, range(first, first + len(tokens))))
+        return first
+
     def complete(self) -> None:
         """Compute the properties of the types numbered since the last call."""
         tokens = self.tokens[len(self.wid):]
@@ -490,11 +497,8 @@ def _token_ids_arrow(state: _State, texts: list[str]) -> np.ndarray:
     type_of = np.fromiter(map(types.get, distinct, repeat(-1)), dtype=np.int32, count=len(distinct))
     new = np.flatnonzero(type_of < 0)
     if len(new):
-        first = len(types.tokens)
-        fresh = [distinct[i] for i in new.tolist()]
-        types.tokens.extend(fresh)
-        types.update(zip(fresh, range(first, first + len(fresh))))
-        type_of[new] = np.arange(first, first + len(fresh), dtype=np.int32)
+        first = types.register([distinct[i] for i in new.tolist()])
+        type_of[new] = np.arange(first, first + len(new), dtype=np.int32)
     tokens = encoded.indices.to_numpy(zero_copy_only=False)
     lengths = np.diff(np.asarray(lists.offsets.to_numpy(zero_copy_only=False), dtype=np.int64))
     at = np.arange(len(tokens)) + np.repeat(np.arange(n), lengths)     # room for each text's end marker
