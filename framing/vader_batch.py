@@ -482,7 +482,9 @@ def _token_ids_arrow(state: _State, texts: list[str]) -> np.ndarray:
     import pyarrow.compute as pc
 
     n = len(texts)
-    lists = pc.utf8_split_whitespace(pa.array(texts, type=pa.large_string()))
+    # A last text ending in multi-byte white space can come back unsplit or not (pyarrow 26 reads past
+    # the end of the data when its size is a multiple of 64 bytes): an ASCII sentinel is always last.
+    lists = pc.utf8_split_whitespace(pa.array(texts + ["x"], type=pa.large_string())).slice(0, n)
     encoded = lists.flatten().dictionary_encode()
     distinct = encoded.dictionary.to_pylist()
     types = state.types
