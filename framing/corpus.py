@@ -118,19 +118,25 @@ def _table_suffix(path: Path) -> str:
 # A \uD800-\uDFFF escape: JSON may hold half of a UTF-16 pair (a character cut in two by a broken
 # scraper); json decodes a lone half to a surrogate, which no UTF-8 (Arrow, Parquet, files) can hold.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
+# ingest parses bytes, which json decodes with "surrogatepass": a surrogate's own three bytes count too
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode() + rb"|\xed[\xa0-\xbf]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _replace_surrogates(obj) -> tuple[object, int]:
-    """``obj`` (decoded JSON) with every lone surrogate in its strings replaced by U+FFFD, and how many."""
+    """``obj`` (decoded JSON) with the surrogates in its strings and keys joined where they make a pair
+    and replaced by U+FFFD where they stand alone, and how many were replaced."""
     if isinstance(obj, str):
-        return _LONE_SURROGATE.subn("\ufffd", obj)
+        if not _LONE_SURROGATE.search(obj):
+            return obj, 0
+        fixed = obj.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return fixed, fixed.count("\ufffd") - obj.count("\ufffd")
     if isinstance(obj, dict):
         out, n = {}, 0
         for key, value in obj.items():
-            out[key], k = _replace_surrogates(value)
-            n += k
+            key, k = _replace_surrogates(key)                   # keys become column names
+            out[key], m = _replace_surrogates(value)
+            n += k + m
         return out, n
     if isinstance(obj, list):
         pairs = [_replace_surrogates(v) for v in obj]
@@ -140,7 +146,7 @@ def _replace_surrogates(obj) -> tuple[object, int]:
 
 def _repair_surrogates(obj, raw: str, where: str, path, issues: _Issues, line=None):
     """``obj`` decoded from the JSON ``raw``, with lone surrogates replaced and reported."""
-    escape = _SURROGATE_ESCAPE if isinstance(raw, str) else _SURROGATE_ESCAPE_BYTES   # ingest reads bytes
+    escape = _SURROGATE_ESCAPE if isinstance(raw, str) else _SURROGATE_ESCAPE_BYTES
     if not escape.search(raw):
         return obj
     obj, n = _replace_surrogates(obj)

@@ -261,6 +261,12 @@ def test_lone_surrogate_escapes_are_repaired_and_reported(tmp_path):
     path.write_text("[" + ",".join(lines) + "]", "utf-8")
     with pytest.warns(FramingWarning, match=r"c\.json: 2 broken character\(s\)"):
         assert load_corpus(path).articles["text"].tolist() == texts
+    # in a key too (keys become column names)
+    path = tmp_path / "k.jsonl"
+    path.write_text(json.dumps(dict(RECORDS[0], **{"section\\ud83d": "x"})).replace("\\\\u", "\\u") + "\n",
+                    "utf-8")
+    with pytest.warns(FramingWarning, match=r"k\.jsonl, line 1: 1 broken character"):
+        assert "section\ufffd" in load_corpus(path).articles.columns
 
 
 def test_jsonl_with_a_malformed_line(tmp_path):

@@ -42,6 +42,19 @@ def test_ingest_repairs_lone_surrogates(tmp_path):
     assert again.articles["text"].iloc[7] == "Article 7 says Kyiv talks went on \ufffd. Officials met again."
 
 
+def test_ingest_repairs_surrogates_written_as_bytes(tmp_path):
+    # a surrogate's own UTF-8-style bytes (CESU-8 or WTF-8 exports), which json decodes with
+    # "surrogatepass": a lone one is replaced, a pair becomes its character
+    src = _jsonl(tmp_path / "c.jsonl", 4)
+    data = src.read_bytes().replace(b"went on.", b"went on \xed\xa0\xbd.", 1)
+    data = data.replace(b"met again.", b"met \xed\xa0\xbd\xed\xb8\x80 again.", 1)
+    src.write_bytes(data)
+    with pytest.warns(FramingWarning, match=r"line 1: 1 broken character"):
+        ingest(src, tmp_path / "parts", chunksize=5)
+    text = load_corpus(tmp_path / "parts").articles["text"].iloc[0]
+    assert text == "Article 0 says Kyiv talks went on \ufffd. Officials met \U0001f600 again."
+
+
 @pytest.mark.parametrize("out_name", ["out.jsonl", "out.parquet", "parts"])
 def test_ingest_layouts_round_trip(tmp_path, out_name):
     src = _jsonl(tmp_path / "c.jsonl", 23)
