@@ -144,15 +144,15 @@ def _replace_surrogates(obj) -> tuple[object, int]:
     return obj, 0
 
 
-def _repair_surrogates(obj, raw: str, where: str, path, issues: _Issues, line=None):
+def _repair_surrogates(obj, raw: str | bytes, where: str, path, issues: _Issues, line=None):
     """``obj`` decoded from the JSON ``raw``, with lone surrogates replaced and reported."""
     escape = _SURROGATE_ESCAPE if isinstance(raw, str) else _SURROGATE_ESCAPE_BYTES
     if not escape.search(raw):
         return obj
     obj, n = _replace_surrogates(obj)
     if n:
-        issues.add(path, f"{where}: {n} broken character(s) (half of a UTF-16 pair, a \\uD800-\\uDFFF escape) "
-                         "replaced by U+FFFD; fix the file's export to keep them.", action="repaired", line=line)
+        issues.add(path, f"{where}: {n} broken character(s) (half of a UTF-16 pair: a \\uD800-\\uDFFF escape or "
+                         "its bytes) replaced by U+FFFD; fix the file's export to keep them.", action="repaired", line=line)
     return obj
 
 
