@@ -152,7 +152,8 @@ def _repair_surrogates(obj, raw: str | bytes, where: str, path, issues: _Issues,
     obj, n = _replace_surrogates(obj)
     if n:
         issues.add(path, f"{where}: {n} broken character(s) (half of a UTF-16 pair: a \\uD800-\\uDFFF escape or "
-                         "its bytes) replaced by U+FFFD; fix the file's export to keep them.", action="repaired", line=line)
+                         "its bytes) replaced by U+FFFD; fix the file's export to keep them.",
+                   action="repaired", line=line)
     return obj
 
 
