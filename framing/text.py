@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
-
 __all__ = [
     "split_paragraphs",
     "split_sentences",
@@ -55,8 +53,8 @@ def _data_path(name: str):
 
 
 @lru_cache(maxsize=1)
-def _punkt() -> PunktSentenceTokenizer:
-    params = PunktParameters()
+def _abbreviations() -> frozenset:
+    """The lower-cased abbreviations after which a period does not end a sentence."""
     abbreviations = set()
     with _data_path("abbreviations.txt").open(encoding="utf-8") as fh:
         for line in fh:
@@ -65,14 +63,24 @@ def _punkt() -> PunktSentenceTokenizer:
                 abbreviations.add(line.lower())
     # Initials ("Joe R. Biden") never end a sentence in news copy often enough to matter.
     abbreviations.update("abcdefghijklmnopqrstuvwxyz")
-    params.abbrev_types = abbreviations
+    return frozenset(abbreviations)
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    """NLTK's PunktSentenceTokenizer with the news abbreviations. NLTK is imported here, not with this
+    module: its package imports SciPy's statistics and scikit-learn (1.2 s), which the fast splitter, the
+    CLI's help and the Dask workers do without."""
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+    class _NewsLanguageVars(PunktLanguageVars):
+        # Also end sentences at "?" and "!" followed by a closing quote, as Punkt does by default, but keep
+        # the ellipsis inside a sentence ("countermeasures…that would").
+        sent_end_chars = (".", "?", "!")
+
+    params = PunktParameters()
+    params.abbrev_types = set(_abbreviations())
     return PunktSentenceTokenizer(params, lang_vars=_NewsLanguageVars())
-
-
-class _NewsLanguageVars(PunktLanguageVars):
-    # Also end sentences at "?" and "!" followed by a closing quote, as Punkt does by default, but keep
-    # the ellipsis inside a sentence ("countermeasures…that would").
-    sent_end_chars = (".", "?", "!")
 
 
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
@@ -147,11 +155,6 @@ def _split_punkt(text: str, start: int, end: int):
 _CANDIDATE_RE = re.compile(r"[.?!](?=[\"')\]}*:;@({\[‘’“”«»?!]|\s+\S|[A-Z])")
 _TOKEN_TAIL_RE = re.compile(r"[^\s\"'(){}\[\]*:;@‘’“”«»?!]*$")
 _REALIGN_RE = re.compile(r"[\"')\]}’”»]+")
-
-
-@lru_cache(maxsize=1)
-def _abbreviations() -> frozenset[str]:
-    return frozenset(_punkt()._params.abbrev_types)
 
 
 def _split_fast(text: str, start: int, end: int):
@@ -264,14 +267,23 @@ def word_count(text: str) -> int:
     return sum(1 for token in _TOKEN_RE.findall(text) if token[0].isalpha() or token[0] in "@#")
 
 
+@lru_cache(maxsize=1)
 def _load_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
 
 
-STOP_WORDS: frozenset[str] = _load_stop_words()
-"""English stop words (scikit-learn's list), used by the lexical, term and topic analyses."""
+def __getattr__(name):
+    # STOP_WORDS: English stop words (scikit-learn's list), used by the lexical, term and topic analyses.
+    # Loaded on first use: importing scikit-learn takes a second, which `import framing` does without.
+    if name == "STOP_WORDS":
+        return _load_stop_words()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"STOP_WORDS"})
 
 
 def iter_sentence_texts(texts: Iterable[str]) -> Iterable[list[str]]:

@@ -1,5 +1,7 @@
 """Text layer: sentence splitting, tokenisation with offsets, normalisation."""
 
+import pytest
+
 from framing.text import normalize_token, span_tokenize, split_sentences, tokenize, words
 
 
@@ -114,3 +116,27 @@ def test_word_count_equals_the_length_of_words(seeds):
 
     for text in list(seeds.articles["text"]) + ["@user #tag U.S. 2,000 — Kiev’s de-escalation ½ ß"]:
         assert word_count(text) == len(words(text))
+
+
+def test_import_framing_leaves_nltk_and_scikit_learn_for_later():
+    # `import framing` (and `python -m framing --help`) stays light: NLTK's package imports SciPy's
+    # statistics and scikit-learn, a second and more, so both load on first use only.
+    import subprocess
+    import sys
+
+    code = ("import sys, framing, framing.text, framing.cli; "
+            "print(sorted(m for m in ('nltk', 'sklearn', 'scipy.stats', 'gensim', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_stop_words_load_on_first_use_and_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    import framing.text as text
+
+    assert text.STOP_WORDS == frozenset(ENGLISH_STOP_WORDS)
+    assert text.STOP_WORDS is text.STOP_WORDS          # loaded once
+    assert "STOP_WORDS" in dir(text)
+    with pytest.raises(AttributeError):
+        text.NO_SUCH_NAME
