@@ -519,6 +519,19 @@ def topics_note(model) -> str:
 
 # ------------------------------------------------------------------------------------------ in memory
 
+def import_libraries() -> None:
+    """Import, before any stage is timed, the libraries that framing and the peers load on first use:
+    no stage (ours or a peer's) is charged for an import, which a notebook or the CLI pays once."""
+    import framing.text
+    from framing import attribution, lexical, terms, vader_batch  # noqa: F401
+
+    framing.text.STOP_WORDS                 # scikit-learn's list (imports scikit-learn)
+    framing.text._punkt()                   # NLTK
+    from nltk.stem.snowball import SnowballStemmer  # noqa: F401
+    from sklearn.cluster import AgglomerativeClustering  # noqa: F401
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer  # noqa: F401
+
+
 def run_in_memory(run: Run, label: str, path: Path) -> None:
     import framing
     from framing import attribution, lexical, terms
@@ -774,6 +787,30 @@ def print_growth(rows: list[Row]) -> float | None:
     return exponent
 
 
+def cost_fit(rows: list[Row], stage: str) -> tuple[float, float, list[tuple[int, float]]] | None:
+    """Least-squares fit of ``seconds = start + n / rate`` over the sizes where ``stage`` ran: the fixed
+    start-up cost (s) and the marginal throughput (articles/s) it separates; None with fewer than 2 sizes."""
+    points = sorted({r.n: r.seconds for r in rows if r.stage == stage and r.ok and r.n > 0}.items())
+    if len(points) < 2:
+        return None
+    slope, start = np.polyfit([p[0] for p in points], [p[1] for p in points], 1)
+    return float(start), (float(1 / slope) if slope > 0 else math.inf), points
+
+
+def print_cost_fit(rows: list[Row]) -> None:
+    """Start-up cost and marginal throughput of the counts and of CountVectorizer, fitted over the sizes."""
+    fits = {label: cost_fit(rows, stage) for label, stage in (
+        ("term choice + lexical features", "term choice + lexical features"),
+        ("CountVectorizer", "CountVectorizer (peer)"))}
+    print("\nStart-up cost and marginal throughput (least squares, seconds = start + n / rate):")
+    if any(fit is None for fit in fits.values()):
+        print("  needs the terms and lexical stages with peers on two sizes or more")
+        return
+    for label, (start, rate, points) in fits.items():
+        print(f"  {label:<32} start {start:6.2f} s   rate {rate:9,.0f} articles/s   "
+              f"(n = {', '.join(f'{n:,}' for n, _ in points)})")
+
+
 def find(rows, size, stage) -> Row | None:
     return next((r for r in rows if r.size == size and r.stage == stage), None)
 
@@ -814,6 +851,13 @@ def print_targets(run: Run, exponent: float | None) -> None:
                  f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)}"
                  f"{attribution_note(size)})",
                  "needs the terms and lexical stages with peers")
+    ours_fit, peer_fit = (cost_fit(rows, stage) for stage in ("term choice + lexical features",
+                                                               "CountVectorizer (peer)"))
+    if ours_fit and peer_fit:
+        line(ours_fit[1] >= peer_fit[1], "counts",
+             f"marginal rate fitted over n = {', '.join(f'{n:,}' for n, _ in ours_fit[2])}: {ours_fit[1]:,.0f} vs "
+             f"{peer_fit[1]:,.0f} articles/s ({ours_fit[1] / peer_fit[1]:.2f}x), start-up {ours_fit[0]:.2f} s vs "
+             f"{peer_fit[0]:.2f} s")
     against_peer("scattertext", "distinctive terms, 2 outlets", "Scattertext (peer)", 5,
                  lambda size, ours, peer: f"{size} ({ours.n:,} articles, {ours.note}): {ours.seconds:.1f} s vs "
                  f"Scattertext {peer.seconds:.1f} s ({ours.ratio:.1f}x{cpu_ratio(ours, peer)})",
@@ -996,6 +1040,7 @@ def main(argv=None) -> int:
             print("\ninterrupted: the rows so far follow")
         return report(run, args)
     start_scheduler(run)
+    import_libraries()
     try:
         for label, (path, manifest) in corpora.items():
             need = manifest["text_bytes"] * IN_MEMORY_FACTOR / GIB + 1
@@ -1024,6 +1069,7 @@ def report(run: Run, args: argparse.Namespace) -> int:
     print()
     print_table(run.rows)
     exponent = print_growth(run.rows)
+    print_cost_fit(run.rows)
     print_targets(run, exponent)
     if args.csv:
         args.csv.parent.mkdir(parents=True, exist_ok=True)

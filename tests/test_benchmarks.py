@@ -54,3 +54,32 @@ def test_each_size_runs_in_a_process_of_its_own(tmp_path):
     out = done.stdout
     assert out.count("logical cores") == 1 and out.index("logical cores") < out.index("[4] term choice")
     assert "[8] term choice" in out
+
+
+def test_start_up_cost_and_marginal_rate_are_fitted_over_the_sizes(capsys):
+    # 0.5 s to start, then 2,000 articles/s (ours); no start-up, 1,600 articles/s (the peer)
+    rows = []
+    for n in (1000, 10000, 37554):
+        rows.append(bench.Row(size=str(n), stage="term choice + lexical features", n=n, seconds=0.5 + n / 2000))
+        rows.append(bench.Row(size=str(n), stage="CountVectorizer (peer)", n=n, seconds=n / 1600))
+    start, rate, points = bench.cost_fit(rows, "term choice + lexical features")
+    assert start == pytest.approx(0.5) and rate == pytest.approx(2000)
+    assert [p[0] for p in points] == [1000, 10000, 37554]
+    assert bench.cost_fit(rows[:2], "CountVectorizer (peer)") is None          # one size: nothing to fit
+    bench.print_cost_fit(rows)
+    out = capsys.readouterr().out
+    assert "start   0.50 s   rate     2,000 articles/s" in out and "rate     1,600 articles/s" in out
+
+
+def test_no_stage_is_charged_for_importing_a_library():
+    # framing loads NLTK and scikit-learn on first use; the benchmark imports them (and the peers')
+    # before it times anything, in the process that runs the stages
+    code = ("import importlib.util, sys; "
+            f"spec = importlib.util.spec_from_file_location('b', {str(ROOT / 'benchmarks' / 'run.py')!r}); "
+            "b = importlib.util.module_from_spec(spec); sys.modules['b'] = b; spec.loader.exec_module(b); "
+            "before = [m for m in ('nltk', 'sklearn') if m in sys.modules]; b.import_libraries(); "
+            "print(before, [m for m in ('nltk', 'nltk.stem.snowball', 'sklearn.feature_extraction.text', "
+            "'sklearn.cluster') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout
+    assert out.strip() == "[] ['nltk', 'nltk.stem.snowball', 'sklearn.feature_extraction.text', 'sklearn.cluster']"
