@@ -67,20 +67,30 @@ def _abbreviations() -> frozenset:
 
 
 @lru_cache(maxsize=1)
-def _punkt():
-    """NLTK's PunktSentenceTokenizer with the news abbreviations. NLTK is imported here, not with this
-    module: its package imports SciPy's statistics and scikit-learn (1.2 s), which the fast splitter, the
-    CLI's help and the Dask workers do without."""
-    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+def _news_language_vars() -> type:
+    """``_NewsLanguageVars``, a subclass of NLTK's PunktLanguageVars made on first use. NLTK is imported
+    here, not with this module: its package imports SciPy's statistics and scikit-learn (about a second),
+    which the fast splitter, the CLI's help and the Dask workers do without."""
+    from nltk.tokenize.punkt import PunktLanguageVars
 
     class _NewsLanguageVars(PunktLanguageVars):
         # Also end sentences at "?" and "!" followed by a closing quote, as Punkt does by default, but keep
         # the ellipsis inside a sentence ("countermeasures…that would").
         sent_end_chars = (".", "?", "!")
 
+    # found by pickle as framing.text._NewsLanguageVars (through this module's __getattr__)
+    _NewsLanguageVars.__qualname__ = "_NewsLanguageVars"
+    return _NewsLanguageVars
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    """NLTK's PunktSentenceTokenizer with the news abbreviations."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(_abbreviations())
-    return PunktSentenceTokenizer(params, lang_vars=_NewsLanguageVars())
+    return PunktSentenceTokenizer(params, lang_vars=_news_language_vars()())
 
 
 _PARAGRAPH_RE = re.compile(r"[^\n]+")
@@ -279,6 +289,8 @@ def __getattr__(name):
     # Loaded on first use: importing scikit-learn takes a second, which `import framing` does without.
     if name == "STOP_WORDS":
         return _load_stop_words()
+    if name == "_NewsLanguageVars":
+        return _news_language_vars()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -140,3 +140,13 @@ def test_stop_words_load_on_first_use_and_are_scikit_learns():
     assert "STOP_WORDS" in dir(text)
     with pytest.raises(AttributeError):
         text.NO_SUCH_NAME
+
+
+def test_the_punkt_splitter_pickles_although_nltk_loads_on_first_use():
+    import pickle
+
+    from framing.text import _punkt
+
+    text = "U.S. President Joe Biden spoke. Putin listened! Gen. Milley left?"
+    clone = pickle.loads(pickle.dumps(_punkt()))
+    assert list(clone.span_tokenize(text)) == list(_punkt().span_tokenize(text)) == [(0, 31), (32, 47), (48, 65)]
