@@ -520,8 +520,10 @@ def topics_note(model) -> str:
 # ------------------------------------------------------------------------------------------ in memory
 
 def import_libraries() -> None:
-    """Import, before any stage is timed, the libraries that framing and the peers load on first use:
-    no stage (ours or a peer's) is charged for an import, which a notebook or the CLI pays once."""
+    """Import, before any stage is timed, NLTK and scikit-learn (which framing loads on first use) and the
+    peers' libraries: the counting stages and their peers are not charged for an import, which a notebook
+    or the CLI pays once (as before framing loaded them lazily). Libraries only one stage uses (gensim,
+    matplotlib) are still imported by it, and Dask workers import on first use."""
     import framing.text
     from framing import attribution, lexical, terms, vader_batch  # noqa: F401
 
@@ -787,26 +789,38 @@ def print_growth(rows: list[Row]) -> float | None:
     return exponent
 
 
-def cost_fit(rows: list[Row], stage: str) -> tuple[float, float, list[tuple[int, float]]] | None:
-    """Least-squares fit of ``seconds = start + n / rate`` over the sizes where ``stage`` ran: the fixed
-    start-up cost (s) and the marginal throughput (articles/s) it separates; None with fewer than 2 sizes."""
-    points = sorted({r.n: r.seconds for r in rows if r.stage == stage and r.ok and r.n > 0}.items())
+COUNTS, COUNTS_PEER = "term choice + lexical features", "CountVectorizer (peer)"
+
+
+def cost_fit(rows: list[Row], stage: str, sizes=None) -> tuple[float, float, list[tuple[int, float]]] | None:
+    """Least-squares fit of ``seconds = start + n / rate`` over the sizes (numbers of articles, all by
+    default) where ``stage`` ran: the fixed start-up cost (s) and the marginal throughput (articles/s) it
+    separates. None with fewer than 2 sizes, or when time does not grow with n (no rate to speak of)."""
+    points = sorted({r.n: r.seconds for r in rows if r.stage == stage and r.ok and r.n > 0
+                     and (sizes is None or r.n in sizes)}.items())
     if len(points) < 2:
         return None
     slope, start = np.polyfit([p[0] for p in points], [p[1] for p in points], 1)
-    return float(start), (float(1 / slope) if slope > 0 else math.inf), points
+    if not slope > 0:
+        return None
+    return float(start), float(1 / slope), points
+
+
+def counts_fits(rows: list[Row]) -> tuple | None:
+    """:func:`cost_fit` of the counts and of CountVectorizer over the sizes where both ran, or None."""
+    both = ({r.n for r in rows if r.stage == COUNTS and r.ok} & {r.n for r in rows if r.stage == COUNTS_PEER and r.ok})
+    ours, peer = cost_fit(rows, COUNTS, both), cost_fit(rows, COUNTS_PEER, both)
+    return (ours, peer) if ours and peer else None
 
 
 def print_cost_fit(rows: list[Row]) -> None:
     """Start-up cost and marginal throughput of the counts and of CountVectorizer, fitted over the sizes."""
-    fits = {label: cost_fit(rows, stage) for label, stage in (
-        ("term choice + lexical features", "term choice + lexical features"),
-        ("CountVectorizer", "CountVectorizer (peer)"))}
     print("\nStart-up cost and marginal throughput (least squares, seconds = start + n / rate):")
-    if any(fit is None for fit in fits.values()):
-        print("  needs the terms and lexical stages with peers on two sizes or more")
+    fits = counts_fits(rows)
+    if fits is None:
+        print("  needs the terms and lexical stages with peers on two sizes or more (and time growing with n)")
         return
-    for label, (start, rate, points) in fits.items():
+    for label, (start, rate, points) in zip((COUNTS, "CountVectorizer"), fits):
         print(f"  {label:<32} start {start:6.2f} s   rate {rate:9,.0f} articles/s   "
               f"(n = {', '.join(f'{n:,}' for n, _ in points)})")
 
@@ -851,9 +865,9 @@ def print_targets(run: Run, exponent: float | None) -> None:
                  f"articles/s ({ours.seconds:.1f} s vs {peer.seconds:.1f} s, {ours.ratio:.2f}x{cpu_ratio(ours, peer)}"
                  f"{attribution_note(size)})",
                  "needs the terms and lexical stages with peers")
-    ours_fit, peer_fit = (cost_fit(rows, stage) for stage in ("term choice + lexical features",
-                                                               "CountVectorizer (peer)"))
-    if ours_fit and peer_fit:
+    fits = counts_fits(rows)
+    if fits:
+        ours_fit, peer_fit = fits
         line(ours_fit[1] >= peer_fit[1], "counts",
              f"marginal rate fitted over n = {', '.join(f'{n:,}' for n, _ in ours_fit[2])}: {ours_fit[1]:,.0f} vs "
              f"{peer_fit[1]:,.0f} articles/s ({ours_fit[1] / peer_fit[1]:.2f}x), start-up {ours_fit[0]:.2f} s vs "

@@ -69,6 +69,14 @@ def test_start_up_cost_and_marginal_rate_are_fitted_over_the_sizes(capsys):
     bench.print_cost_fit(rows)
     out = capsys.readouterr().out
     assert "start   0.50 s   rate     2,000 articles/s" in out and "rate     1,600 articles/s" in out
+    # both are fitted over the sizes where both ran (the peer failed at 37k: ours is fitted without it)
+    rows[-1].status = "failed"
+    ours, peer = bench.counts_fits(rows)
+    assert [p[0] for p in ours[2]] == [p[0] for p in peer[2]] == [1000, 10000]
+    # time that does not grow with n has no rate: no fit, and no target line claims one
+    flat = [bench.Row(size=str(n), stage=stage, n=n, seconds=1.0) for n in (1000, 10000)
+            for stage in ("term choice + lexical features", "CountVectorizer (peer)")]
+    assert bench.cost_fit(flat, "CountVectorizer (peer)") is None and bench.counts_fits(flat) is None
 
 
 def test_no_stage_is_charged_for_importing_a_library():
