@@ -243,8 +243,8 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     if _POWERS is not None and len(_POWERS[0]) >= n:
         return _POWERS
     # the next power of two: a few doublings as batches grow, and no 8 MB table for a batch of 100k characters
-    size = n if n > _CACHED_POWERS else max(1 << max(n - 1, 1).bit_length(), 1 << 16,
-                                            min(2 * len(_POWERS[0]), _CACHED_POWERS) if _POWERS is not None else 0)
+    # (a cached table is a smaller power of two, so this at least doubles it)
+    size = n if n > _CACHED_POWERS else max(1 << (n - 1).bit_length(), 1 << 16)
     up = np.full(size, _HASH_BASE, dtype=np.uint64)
     down = np.full(size, np.uint64(pow(int(_HASH_BASE), -1, 1 << 64)), dtype=np.uint64)
     up[0] = down[0] = 1
